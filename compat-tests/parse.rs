@@ -1,0 +1,1 @@
+//! Compat tests (parse): placeholder until its branch lands.

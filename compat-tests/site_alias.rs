@@ -1,0 +1,1 @@
+//! Compat tests (site_alias): placeholder until its branch lands.

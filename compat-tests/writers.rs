@@ -1,0 +1,1 @@
+//! Compat tests (writers): placeholder until its branch lands.

@@ -1,0 +1,143 @@
+//! Commands: one module per command, each a thin layer over the library.
+
+pub mod parse;
+pub mod site_alias;
+pub mod site_alias_convert;
+
+use crate::alias::{AliasError, EvalOptions};
+use crate::drush::argv::split_target;
+use clap::{ArgAction, Args, Parser, Subcommand};
+use std::ffi::OsString;
+
+/// The command line, after Drush's leading `@alias` target has been split off.
+#[derive(Debug, Parser)]
+#[command(
+    name = "provision",
+    version,
+    about = "Aegir's backend and a Drush 8 alias toolkit, in Rust"
+)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+/// Options every command accepts (Drush's global options).
+#[derive(Clone, Debug, Default, Args)]
+pub struct GlobalArgs {
+    /// Extra alias directories, separated by `:` (searched first).
+    #[arg(long, global = true, value_name = "DIRS")]
+    pub alias_path: Option<String>,
+    /// Never evaluate alias files with system PHP.
+    #[arg(long, global = true)]
+    pub no_php: bool,
+    /// The PHP binary for the fallback evaluator.
+    #[arg(long, global = true, value_name = "PATH", default_value = "php")]
+    pub php: String,
+    /// Drupal root.
+    #[arg(short = 'r', long, global = true, value_name = "PATH")]
+    pub root: Option<String>,
+    /// Site URI.
+    #[arg(short = 'l', long, global = true, value_name = "URI")]
+    pub uri: Option<String>,
+    /// More output (`-vvv` is debug).
+    #[arg(short = 'v', long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+    /// Answer yes to every prompt.
+    #[arg(short = 'y', long, global = true)]
+    pub yes: bool,
+    /// Less output.
+    #[arg(short = 'q', long, global = true)]
+    pub quiet: bool,
+}
+
+impl GlobalArgs {
+    /// How alias files are evaluated under these options.
+    pub fn eval_options(&self) -> EvalOptions {
+        EvalOptions {
+            php_fallback: !self.no_php,
+            php_binary: self.php.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Print what PHP's include of an alias file leaves in $aliases and $options.
+    Parse(parse::ParseArgs),
+    /// List or print site aliases (Drush 8 `site-alias`).
+    #[command(name = "site-alias", visible_alias = "sa")]
+    SiteAlias(site_alias::SiteAliasArgs),
+    /// Convert legacy PHP alias files to Drush 9+ `*.site.yml`, or back.
+    #[command(name = "site-alias-convert", visible_alias = "sac")]
+    SiteAliasConvert(site_alias_convert::ConvertArgs),
+}
+
+/// What a command needs besides its own arguments.
+#[derive(Clone, Debug)]
+pub struct Invocation {
+    /// The `@alias` given before the command, if any.
+    pub target: Option<String>,
+    /// Global options.
+    pub global: GlobalArgs,
+}
+
+/// A command failed: the message goes to stderr and the process exits with `code`.
+#[derive(Debug)]
+pub struct CommandError {
+    /// What went wrong.
+    pub message: String,
+    /// The exit code (Drush: 1 for errors).
+    pub code: i32,
+}
+
+impl CommandError {
+    /// An error with exit code 1.
+    pub fn new(message: impl Into<String>) -> CommandError {
+        CommandError {
+            message: message.into(),
+            code: 1,
+        }
+    }
+}
+
+impl From<AliasError> for CommandError {
+    fn from(e: AliasError) -> CommandError {
+        CommandError::new(e.to_string())
+    }
+}
+
+impl From<std::io::Error> for CommandError {
+    fn from(e: std::io::Error) -> CommandError {
+        CommandError::new(e.to_string())
+    }
+}
+
+/// Runs the command line `argv` (including the program name) and returns the exit code.
+pub fn run(argv: Vec<OsString>) -> i32 {
+    let (target, argv) = split_target(argv);
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 1 } else { 0 };
+        }
+    };
+    let inv = Invocation {
+        target,
+        global: cli.global,
+    };
+    let result = match cli.command {
+        Cmd::Parse(args) => parse::run(&inv, &args),
+        Cmd::SiteAlias(args) => site_alias::run(&inv, &args),
+        Cmd::SiteAliasConvert(args) => site_alias_convert::run(&inv, &args),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("{}", e.message);
+            e.code
+        }
+    }
+}

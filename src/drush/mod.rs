@@ -1,0 +1,3 @@
+//! Drush 8 command-line conventions.
+
+pub mod argv;

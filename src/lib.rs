@@ -1,0 +1,14 @@
+//! provision: a fast, faithful Rust replacement for the Aegir hosting backend and a
+//! Drush-compatible toolkit for Drush site-alias files.
+//!
+//! Layers, bottom up:
+//! - [`php`]: one model of PHP values and PHP's own writers (var_export, serialize, json).
+//! - [`alias`]: the alias-file grammar, the evaluator of the PHP subset alias files use,
+//!   discovery and Drush 8 alias semantics.
+//! - [`drush`]: Drush 8 command-line conventions.
+//! - [`command`]: one module per command; thin wrappers over the library.
+
+pub mod alias;
+pub mod command;
+pub mod drush;
+pub mod php;

@@ -1,0 +1,1 @@
+//! Drush's own `drush_var_export()`. (Placeholder; the writers branch implements it.)
