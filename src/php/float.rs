@@ -15,7 +15,7 @@ pub fn php_repr(f: f64) -> String {
     if f.is_sign_negative() {
         out.push('-');
     }
-    if decpt < -3 || decpt > 17 {
+    if !(-3..=17).contains(&decpt) {
         push_exponential(&mut out, &digits, decpt);
     } else if decpt <= 0 {
         out.push_str("0.");
