@@ -535,3 +535,52 @@ fn drush_var_export_pinned_layout() {
         "drush_var_export",
     );
 }
+
+/// `n` arrays nested in one another around `inner`.
+fn nested(n: usize, inner: Value) -> Value {
+    let mut v = inner;
+    for _ in 0..n {
+        let mut a = PhpArray::new();
+        a.push(v).expect("one element");
+        v = Value::Array(a);
+    }
+    v
+}
+
+#[test]
+fn json_depth_limit_matches_php() {
+    let mut values = Vec::new();
+    for depth in [511, 512, 513, 600] {
+        values.push(nested(depth, Value::Null));
+        values.push(nested(depth, Value::Float(f64::NAN)));
+        values.push(nested(depth, Value::str(b"\xff")));
+    }
+    let mut input = Vec::new();
+    for v in &values {
+        frame(&mut input, &serialize(v));
+    }
+    let script = format!(
+        "{PHP_FRAMES}
+        function json_out($j) {{ put($j === false ? 'E' . json_last_error_msg() : 'O' . $j); }}
+        foreach (frames(stream_get_contents(STDIN)) as $s) {{
+            $v = unserialize($s);
+            json_out(json_encode($v));
+            json_out(json_encode($v, JSON_PARTIAL_OUTPUT_ON_ERROR));
+        }}"
+    );
+    let answers = unframe(&php(&script, &[], &input));
+    assert_eq!(answers.len(), values.len() * 2);
+    let partial = JsonFlags {
+        partial_output_on_error: true,
+        ..JsonFlags::default()
+    };
+    for (v, theirs) in values.iter().zip(answers.chunks(2)) {
+        let ours = [
+            json_result(json_encode(v, JsonFlags::default())),
+            json_result(json_encode(v, partial)),
+        ];
+        for (ours, theirs) in ours.iter().zip(theirs) {
+            assert_bytes_eq(ours, theirs, "json_encode of deeply nested arrays");
+        }
+    }
+}
