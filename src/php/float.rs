@@ -15,7 +15,7 @@ pub fn php_repr(f: f64) -> String {
     if f.is_sign_negative() {
         out.push('-');
     }
-    if decpt < -3 || decpt > 17 {
+    if !(-3..=17).contains(&decpt) {
         push_exponential(&mut out, &digits, decpt);
     } else if decpt <= 0 {
         out.push_str("0.");
@@ -29,8 +29,16 @@ pub fn php_repr(f: f64) -> String {
 
 /// The shortest round-trip decimal digits of `f` (non-negative, finite) and the
 /// position of the decimal point: `f = 0.DIGITS × 10^decpt`.
+///
+/// Like `zend_dtoa` mode 0, when two digit strings of that length are equally
+/// close to `f`, the one ending in an even digit wins: Rust's shortest form
+/// picks the other one, so the digits are re-rounded exactly to that length.
 fn shortest_digits(f: f64) -> (String, i32) {
-    let sci = format!("{f:e}"); // e.g. "1.2345e-5", "0e0"
+    let shortest = format!("{f:e}"); // e.g. "1.2345e-5", "0e0"
+    let len = shortest
+        .split_once('e')
+        .map_or(0, |(m, _)| m.replace('.', "").len());
+    let sci = format!("{f:.*e}", len.saturating_sub(1)); // exact, ties to even
     let (mantissa, exp) = sci.split_once('e').expect("{:e} always has an exponent");
     let exp: i32 = exp.parse().expect("{:e} exponent is an integer");
     let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
@@ -77,6 +85,7 @@ mod tests {
             (1.5e-7, "1.5E-7"),
             (123456789012345678.0, "1.2345678901234568E+17"),
             (5e-324, "5.0E-324"),
+            (-3_657_145_509_890_017.0 / 4.0, "-914286377472504.2"), // a tie: even digit wins,
             (f64::INFINITY, "INF"),
             (f64::NEG_INFINITY, "-INF"),
             (f64::NAN, "NAN"),
