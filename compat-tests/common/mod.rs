@@ -15,19 +15,36 @@ pub fn php_binary() -> String {
 /// panicking with PHP's stderr if it fails. Returns stdout.
 pub fn php(code: &str, args: &[&str], stdin: &[u8]) -> Vec<u8> {
     let mut child = Command::new(php_binary())
-        .args(["-d", "display_errors=stderr", "-d", "log_errors=0", "-r", code, "--"])
+        .args([
+            "-d",
+            "display_errors=stderr",
+            "-d",
+            "log_errors=0",
+            "-r",
+            code,
+            "--",
+        ])
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {} (install php-cli; scripts/test does): {e}", php_binary()));
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run {} (install php-cli; scripts/test does): {e}",
+                php_binary()
+            )
+        });
     let mut input = child.stdin.take().unwrap();
     let data = stdin.to_vec();
     let writer = std::thread::spawn(move || input.write_all(&data));
     let out = child.wait_with_output().unwrap();
     writer.join().unwrap().unwrap();
-    assert!(out.status.success(), "php failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "php failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out.stdout
 }
 

@@ -88,7 +88,8 @@ pub fn float_to_int(f: f64) -> i64 {
     if !f.is_finite() {
         return 0;
     }
-    if f >= -9.223_372_036_854_775_808e18 && f < 9.223_372_036_854_775_808e18 {
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    if (-TWO_63..TWO_63).contains(&f) {
         return f as i64;
     }
     // zend_dval_to_lval_slow: modular arithmetic over 2^64.
@@ -97,7 +98,7 @@ pub fn float_to_int(f: f64) -> i64 {
     if dmod < 0.0 {
         dmod += two64;
     }
-    if dmod >= 9.223_372_036_854_775_808e18 {
+    if dmod >= TWO_63 {
         dmod -= two64;
     }
     dmod as i64
