@@ -79,3 +79,4 @@ pub fn assert_bytes_eq(ours: &[u8], php: &[u8], what: &str) {
         );
     }
 }
+pub mod values;

@@ -5,6 +5,7 @@
 pub mod error;
 pub mod eval;
 pub mod fallback;
+pub mod literal;
 
 pub use error::AliasError;
 
@@ -70,14 +71,24 @@ pub struct Included {
     pub output: Vec<u8>,
 }
 
-/// Includes `path` into `scope` as PHP's `include` would: natively when the file
-/// stays within the supported subset, else (if allowed and `php` is installed)
-/// with system PHP, printing a notice on stderr.
+/// Includes `path` into `scope` as PHP's `include` would: plain literal files
+/// (what Aegir writes) by the fast path, other files by the native evaluator when
+/// they stay within the supported subset, else (if allowed and `php` is installed)
+/// by system PHP, with a notice on stderr.
 pub fn include_file(
     path: &Path,
     scope: &mut Scope,
     opts: &EvalOptions,
 ) -> Result<Included, AliasError> {
+    let src = std::fs::read(path).map_err(|source| AliasError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if let Some(assignments) = literal::parse_literal_file(&src) {
+        if literal::apply(assignments, &mut scope.vars).is_some() {
+            return Ok(Included::default());
+        }
+    }
     match eval::include_native(path, scope, opts) {
         Err(err) if err.wants_fallback() && opts.php_fallback && fallback::php_available(opts) => {
             eprintln!("{err}");
@@ -92,15 +103,31 @@ pub fn include_file(
     }
 }
 
-/// Evaluates one file the way Drush 8's loader does: `$aliases` and `$options`
-/// reset to empty arrays, the file included, both read back.
+/// Includes `path` the way Drush 8's loader does (`$aliases` and `$options` reset
+/// to empty arrays first) and returns both variables exactly as the file left them.
+pub fn include_alias_file(
+    path: &Path,
+    scope: &mut Scope,
+    opts: &EvalOptions,
+) -> Result<(Value, Value, Included), AliasError> {
+    scope.set("aliases", Value::Array(PhpArray::new()));
+    scope.set("options", Value::Array(PhpArray::new()));
+    let included = include_file(path, scope, opts)?;
+    let read = |name: &str| scope.get(name).cloned().unwrap_or(Value::Null);
+    Ok((read("aliases"), read("options"), included))
+}
+
+/// Like [`include_alias_file`], with `$aliases` and `$options` as arrays: a file
+/// that leaves either as something else defines nothing through it.
 pub fn evaluate_alias_file(
     path: &Path,
     scope: &mut Scope,
     opts: &EvalOptions,
 ) -> Result<(PhpArray, PhpArray, Included), AliasError> {
-    scope.set("aliases", Value::Array(PhpArray::new()));
-    scope.set("options", Value::Array(PhpArray::new()));
-    let included = include_file(path, scope, opts)?;
-    Ok((scope.array("aliases"), scope.array("options"), included))
+    let (aliases, options, included) = include_alias_file(path, scope, opts)?;
+    let array = |v: Value| match v {
+        Value::Array(a) => a,
+        _ => PhpArray::new(),
+    };
+    Ok((array(aliases), array(options), included))
 }

@@ -2,7 +2,7 @@
 //! way PHP would print `array('aliases' => $aliases, 'options' => $options)`.
 
 use super::{CommandError, Invocation};
-use crate::alias::{evaluate_alias_file, Scope};
+use crate::alias::{include_alias_file, Scope};
 use crate::php::json::{json_encode, JsonFlags};
 use crate::php::serialize::serialize;
 use crate::php::var_export::var_export;
@@ -36,10 +36,10 @@ pub struct ParseArgs {
 pub fn run(inv: &Invocation, args: &ParseArgs) -> Result<(), CommandError> {
     let mut scope = Scope::new();
     let (aliases, options, included) =
-        evaluate_alias_file(&args.file, &mut scope, &inv.global.eval_options())?;
+        include_alias_file(&args.file, &mut scope, &inv.global.eval_options())?;
     let mut result = PhpArray::new();
-    result.set("aliases", Value::Array(aliases));
-    result.set("options", Value::Array(options));
+    result.set("aliases", aliases);
+    result.set("options", options);
     let result = Value::Array(result);
     let body = match args.format {
         ParseFormat::Serialize => serialize(&result),
