@@ -17,12 +17,12 @@ const CASES: usize = 3_000;
 /// The alias file for case `i`: a record, an `$options` default, or both.
 fn alias_file(i: usize, v: &Value) -> Vec<u8> {
     let mut src = b"<?php \n".to_vec();
-    if i % 5 == 0 {
+    if i.is_multiple_of(5) {
         src.extend_from_slice(b"$options = ");
         src.extend(var_export(v));
         src.extend_from_slice(b";\n");
     }
-    if i % 5 != 0 || i % 10 == 0 {
+    if !i.is_multiple_of(5) || i.is_multiple_of(10) {
         src.extend_from_slice(format!("$aliases['site{i}.example.com'] = ").as_bytes());
         src.extend(var_export(v));
         src.extend_from_slice(b";\n");
