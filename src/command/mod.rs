@@ -29,6 +29,9 @@ pub struct GlobalArgs {
     /// Extra alias directories, separated by `:` (searched first).
     #[arg(long, global = true, value_name = "DIRS")]
     pub alias_path: Option<String>,
+    /// Skip the global alias locations (`/etc/drush`, `~/.drush`).
+    #[arg(long, global = true)]
+    pub local: bool,
     /// Never evaluate alias files with system PHP.
     #[arg(long, global = true)]
     pub no_php: bool,

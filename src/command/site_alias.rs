@@ -1,15 +1,268 @@
-//! `provision site-alias` / `sa`. (Placeholder; the semantics branch implements it.)
+//! `provision site-alias` / `sa`: Drush 8's `drush site-alias`, byte for byte.
+//!
+//! With no names it lists every alias (sorted, with `@`); with names (comma
+//! lists and groups expand to members) it prints the cleaned records, by
+//! default as `$aliases["name"] = <var_export>;`.
 
 use super::{CommandError, Invocation};
+use crate::alias::discovery::SearchConfig;
+use crate::alias::loader::Loader;
+use crate::alias::record::{isset, key, prepare_for_print, unset_recursive, PrintOptions};
+use crate::alias::yaml::{dump, Dialect};
+use crate::php::drush_export::drush_var_export;
+use crate::php::json::drush_json;
+use crate::php::serialize::serialize;
+use crate::php::var_export::var_export;
+use crate::php::{Key, PhpArray, Value};
+use std::cmp::Ordering;
+use std::io::Write;
+
+/// Output formats of `site-alias`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Names, one per line.
+    List,
+    /// `$aliases["name"] = <PHP var_export>;` per record.
+    Config,
+    /// Drush's pretty JSON.
+    Json,
+    /// PHP `serialize()`.
+    Php,
+    /// Drush's own `drush_var_export()`.
+    #[value(name = "var_export")]
+    VarExport,
+    /// `name: <PHP var_export>` per record.
+    #[value(name = "labeled-export")]
+    LabeledExport,
+    /// YAML as Drush 8's bundled Symfony dumper writes it.
+    Yaml,
+}
 
 /// Arguments of `site-alias`.
 #[derive(Debug, clap::Args)]
 pub struct SiteAliasArgs {
-    /// Alias names.
+    /// Alias names (`@name`), comma lists or groups; none lists every alias.
     pub names: Vec<String>,
+    /// Output format (default: `list` without names, `config` with names).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Keep the `databases` structure in the records.
+    #[arg(long)]
+    pub with_db: bool,
+    /// Keep `password` keys.
+    #[arg(long)]
+    pub show_passwords: bool,
+    /// Keep internal `#` keys.
+    #[arg(long)]
+    pub show_hidden: bool,
+    /// Only records with an existing local root and no `remote-site`.
+    #[arg(long)]
+    pub local_only: bool,
 }
 
 /// Runs `site-alias`.
-pub fn run(_inv: &Invocation, _args: &SiteAliasArgs) -> Result<(), CommandError> {
-    Err(CommandError::new("not yet"))
+pub fn run(inv: &Invocation, args: &SiteAliasArgs) -> Result<(), CommandError> {
+    let g = &inv.global;
+    let config = SearchConfig::from_env(g.alias_path.clone(), g.local);
+    let mut loader = Loader::new(&config, g.eval_options());
+    let result = build_output(inv, args, &mut loader);
+    let mut out = std::io::stdout().lock();
+    out.write_all(&loader.output)?;
+    out.write_all(&result?)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Selects, cleans and formats the records; the bytes `sa` prints.
+fn build_output(
+    inv: &Invocation,
+    args: &SiteAliasArgs,
+    loader: &mut Loader,
+) -> Result<Vec<u8>, CommandError> {
+    select_site(inv, loader)?;
+    let (sites, default_format) = if args.names.is_empty() {
+        loader.load_all()?;
+        (visible(loader.cache()), Format::List)
+    } else {
+        let (found, not_found) = loader.resolve_sitespecs(&args.names)?;
+        if !not_found.is_empty() {
+            return Err(CommandError::new(format!(
+                "Not found: {}",
+                not_found.join(", ")
+            )));
+        }
+        (found, Format::Config)
+    };
+    let sites = if args.local_only {
+        local_only(sites)
+    } else {
+        sites
+    };
+    let opts = PrintOptions {
+        with_db: args.with_db,
+        show_hidden: args.show_hidden,
+    };
+    let mut specs: PhpArray = ksorted(&sites)
+        .into_iter()
+        .map(|(k, v)| {
+            (
+                k,
+                Value::Array(prepare_for_print(as_array(&v), opts, loader.home())),
+            )
+        })
+        .collect();
+    specs = ksorted(&specs).into_iter().collect();
+    if !args.show_passwords {
+        unset_recursive(&mut specs, &key("password"));
+    }
+    if specs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut text = format(&specs, args.format.unwrap_or(default_format));
+    text.push(b'\n');
+    Ok(text)
+}
+
+/// Defines `@self` as Drush does before `sa` runs: the target alias when one
+/// was given, else `{root, uri}` from `--root` and `--uri`.
+fn select_site(inv: &Invocation, loader: &mut Loader) -> Result<(), CommandError> {
+    match inv.target.as_deref() {
+        Some(target) => {
+            let record = loader.get_record(target)?;
+            if record.is_empty() {
+                return Err(CommandError::new(format!(
+                    "Could not find the alias {target}"
+                )));
+            }
+            if target != "@none" && isset(&record, "remote-host") {
+                return Err(CommandError::new(format!(
+                    "{target} is a remote alias: running site-alias on another host is not supported"
+                )));
+            }
+            loader.cache_alias("@self", record);
+        }
+        None => {
+            let g = &inv.global;
+            if let (Some(root), Some(uri)) = (&g.root, &g.uri) {
+                if !root.is_empty() && !uri.is_empty() {
+                    let mut record = PhpArray::new();
+                    record.set("root", root.as_str());
+                    record.set("uri", uri.as_str());
+                    loader.cache_alias("@self", record);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The cached records without `#hidden` ones (short names found through groups).
+fn visible(cache: &PhpArray) -> PhpArray {
+    cache
+        .iter()
+        .filter(|(_, v)| {
+            v.as_array()
+                .is_none_or(|r| !r.contains_key(&key("#hidden")))
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// `--local-only`: drops records with `remote-site`, without `root`, or whose
+/// root is not a directory.
+fn local_only(sites: PhpArray) -> PhpArray {
+    sites
+        .iter()
+        .filter(|(_, v)| {
+            let r = as_array(v);
+            let root_dir = match r.get_str("root") {
+                Some(Value::Str(s)) => std::path::Path::new(&*String::from_utf8_lossy(s)).is_dir(),
+                _ => false,
+            };
+            !r.contains_key(&key("remote-site")) && root_dir
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// A value as a record (non-arrays give an empty one).
+fn as_array(v: &Value) -> PhpArray {
+    v.as_array().cloned().unwrap_or_default()
+}
+
+/// The entries sorted by key as PHP 8's `ksort()` orders them.
+fn ksorted(a: &PhpArray) -> Vec<(Key, Value)> {
+    let mut entries: Vec<(Key, Value)> = a.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    entries.sort_by(|(a, _), (b, _)| php_key_cmp(a, b));
+    entries
+}
+
+/// PHP 8's key comparison for `ksort()` with default flags.
+pub fn php_key_cmp(a: &Key, b: &Key) -> Ordering {
+    match (a, b) {
+        (Key::Int(x), Key::Int(y)) => x.cmp(y),
+        (Key::Str(x), Key::Str(y)) => match (numeric(x), numeric(y)) {
+            (Some(p), Some(q)) => p.partial_cmp(&q).unwrap_or(Ordering::Equal),
+            _ => x.cmp(y),
+        },
+        (Key::Int(i), Key::Str(s)) => int_str_cmp(*i, s),
+        (Key::Str(s), Key::Int(i)) => int_str_cmp(*i, s).reverse(),
+    }
+}
+
+/// PHP 8 compares an int with a numeric string as numbers, else as strings.
+fn int_str_cmp(i: i64, s: &[u8]) -> Ordering {
+    match numeric(s) {
+        Some(f) => (i as f64).partial_cmp(&f).unwrap_or(Ordering::Equal),
+        None => i.to_string().as_bytes().cmp(s),
+    }
+}
+
+/// The value of a PHP numeric string (surrounding whitespace allowed).
+fn numeric(s: &[u8]) -> Option<f64> {
+    let t = std::str::from_utf8(s).ok()?;
+    let t = t.trim_matches(|c: char| matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c'));
+    let body = t.strip_prefix(['+', '-']).unwrap_or(t);
+    let ok = body.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        && body
+            .bytes()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'));
+    if ok {
+        t.parse::<f64>().ok()
+    } else {
+        None
+    }
+}
+
+/// The formatted records, without Drush's final newline.
+fn format(specs: &PhpArray, format: Format) -> Vec<u8> {
+    let whole = Value::Array(specs.clone());
+    match format {
+        Format::List => join(specs, |k, _| k.to_bytes()),
+        Format::Config => join(specs, |k, v| {
+            let mut line = b"$aliases[\"".to_vec();
+            line.extend_from_slice(&k.to_bytes());
+            line.extend_from_slice(b"\"] = ");
+            line.extend_from_slice(&var_export(v));
+            line.push(b';');
+            line
+        }),
+        Format::LabeledExport => join(specs, |k, v| {
+            let mut line = k.to_bytes();
+            line.extend_from_slice(b": ");
+            line.extend_from_slice(&var_export(v));
+            line
+        }),
+        // Drush prints an empty string where json_encode() fails.
+        Format::Json => drush_json(&whole).unwrap_or_default(),
+        Format::Php => serialize(&whole),
+        Format::VarExport => drush_var_export(&whole),
+        Format::Yaml => dump(&whole, Dialect::Symfony28),
+    }
+}
+
+/// One item per record, joined by newlines.
+fn join(specs: &PhpArray, item: impl Fn(&Key, &Value) -> Vec<u8>) -> Vec<u8> {
+    let items: Vec<Vec<u8>> = specs.iter().map(|(k, v)| item(k, v)).collect();
+    items.join(&b'\n')
 }
