@@ -2,11 +2,13 @@
 //! alias files use (with a system-PHP fallback for everything else), discovery and
 //! Drush 8 alias semantics.
 
+pub mod convert;
 pub mod discovery;
 pub mod error;
 pub mod eval;
 pub mod fallback;
 pub mod loader;
+pub mod md5;
 pub mod record;
 pub mod yaml;
 

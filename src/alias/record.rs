@@ -4,6 +4,7 @@
 //! does before printing.
 
 use crate::php::{Key, PhpArray, Value};
+use std::cmp::Ordering;
 
 /// A record key given as text.
 pub fn key(s: &str) -> Key {
@@ -405,6 +406,53 @@ pub fn unset_recursive(data: &mut PhpArray, k: &Key) {
                 unset_recursive(a, k);
             }
         }
+    }
+}
+
+/// A copy of `a` sorted by key as PHP 8's `ksort()` orders it.
+pub fn ksort(a: &PhpArray) -> PhpArray {
+    let mut entries: Vec<(&Key, &Value)> = a.iter().collect();
+    entries.sort_by(|(a, _), (b, _)| php_key_cmp(a, b));
+    entries
+        .into_iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// PHP 8's key comparison for `ksort()` with default flags.
+pub fn php_key_cmp(a: &Key, b: &Key) -> Ordering {
+    match (a, b) {
+        (Key::Int(x), Key::Int(y)) => x.cmp(y),
+        (Key::Str(x), Key::Str(y)) => match (numeric(x), numeric(y)) {
+            (Some(p), Some(q)) => p.partial_cmp(&q).unwrap_or(Ordering::Equal),
+            _ => x.cmp(y),
+        },
+        (Key::Int(i), Key::Str(s)) => int_str_cmp(*i, s),
+        (Key::Str(s), Key::Int(i)) => int_str_cmp(*i, s).reverse(),
+    }
+}
+
+/// PHP 8 compares an int with a numeric string as numbers, else as strings.
+fn int_str_cmp(i: i64, s: &[u8]) -> Ordering {
+    match numeric(s) {
+        Some(f) => (i as f64).partial_cmp(&f).unwrap_or(Ordering::Equal),
+        None => i.to_string().as_bytes().cmp(s),
+    }
+}
+
+/// The value of a PHP numeric string (surrounding whitespace allowed).
+fn numeric(s: &[u8]) -> Option<f64> {
+    let t = std::str::from_utf8(s).ok()?;
+    let t = t.trim_matches(|c: char| matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c'));
+    let body = t.strip_prefix(['+', '-']).unwrap_or(t);
+    let ok = body.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        && body
+            .bytes()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'));
+    if ok {
+        t.parse::<f64>().ok()
+    } else {
+        None
     }
 }
 

@@ -7,14 +7,13 @@
 use super::{CommandError, Invocation};
 use crate::alias::discovery::SearchConfig;
 use crate::alias::loader::Loader;
-use crate::alias::record::{isset, key, prepare_for_print, unset_recursive, PrintOptions};
+use crate::alias::record::{isset, key, ksort, prepare_for_print, unset_recursive, PrintOptions};
 use crate::alias::yaml::{dump, Dialect};
 use crate::php::drush_export::drush_var_export;
 use crate::php::json::drush_json;
 use crate::php::serialize::serialize;
 use crate::php::var_export::var_export;
 use crate::php::{Key, PhpArray, Value};
-use std::cmp::Ordering;
 use std::io::Write;
 
 /// Output formats of `site-alias`.
@@ -102,16 +101,14 @@ fn build_output(
         with_db: args.with_db,
         show_hidden: args.show_hidden,
     };
-    let mut specs: PhpArray = ksorted(&sites)
-        .into_iter()
+    let specs: PhpArray = ksort(&sites)
+        .iter()
         .map(|(k, v)| {
-            (
-                k,
-                Value::Array(prepare_for_print(as_array(&v), opts, loader.home())),
-            )
+            let record = prepare_for_print(as_array(v), opts, loader.home());
+            (k.clone(), Value::Array(record))
         })
         .collect();
-    specs = ksorted(&specs).into_iter().collect();
+    let mut specs = ksort(&specs);
     if !args.show_passwords {
         unset_recursive(&mut specs, &key("password"));
     }
@@ -188,50 +185,6 @@ fn local_only(sites: PhpArray) -> PhpArray {
 /// A value as a record (non-arrays give an empty one).
 fn as_array(v: &Value) -> PhpArray {
     v.as_array().cloned().unwrap_or_default()
-}
-
-/// The entries sorted by key as PHP 8's `ksort()` orders them.
-fn ksorted(a: &PhpArray) -> Vec<(Key, Value)> {
-    let mut entries: Vec<(Key, Value)> = a.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    entries.sort_by(|(a, _), (b, _)| php_key_cmp(a, b));
-    entries
-}
-
-/// PHP 8's key comparison for `ksort()` with default flags.
-pub fn php_key_cmp(a: &Key, b: &Key) -> Ordering {
-    match (a, b) {
-        (Key::Int(x), Key::Int(y)) => x.cmp(y),
-        (Key::Str(x), Key::Str(y)) => match (numeric(x), numeric(y)) {
-            (Some(p), Some(q)) => p.partial_cmp(&q).unwrap_or(Ordering::Equal),
-            _ => x.cmp(y),
-        },
-        (Key::Int(i), Key::Str(s)) => int_str_cmp(*i, s),
-        (Key::Str(s), Key::Int(i)) => int_str_cmp(*i, s).reverse(),
-    }
-}
-
-/// PHP 8 compares an int with a numeric string as numbers, else as strings.
-fn int_str_cmp(i: i64, s: &[u8]) -> Ordering {
-    match numeric(s) {
-        Some(f) => (i as f64).partial_cmp(&f).unwrap_or(Ordering::Equal),
-        None => i.to_string().as_bytes().cmp(s),
-    }
-}
-
-/// The value of a PHP numeric string (surrounding whitespace allowed).
-fn numeric(s: &[u8]) -> Option<f64> {
-    let t = std::str::from_utf8(s).ok()?;
-    let t = t.trim_matches(|c: char| matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c'));
-    let body = t.strip_prefix(['+', '-']).unwrap_or(t);
-    let ok = body.starts_with(|c: char| c.is_ascii_digit() || c == '.')
-        && body
-            .bytes()
-            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'));
-    if ok {
-        t.parse::<f64>().ok()
-    } else {
-        None
-    }
 }
 
 /// The formatted records, without Drush's final newline.
