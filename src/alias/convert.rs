@@ -415,11 +415,16 @@ pub fn yaml_to_legacy(opts: &ConvertOptions) -> Result<Report, ConvertError> {
             path: file.clone(),
             message: e.to_string(),
         })?;
-        let Value::Array(envs) = doc else {
-            return Err(ConvertError::Yaml {
-                path: file.clone(),
-                message: "not a mapping of environments".into(),
-            });
+        let envs = match doc {
+            Value::Array(envs) => envs,
+            // A comment-only file, e.g. a converter placeholder.
+            Value::Null => continue,
+            _ => {
+                return Err(ConvertError::Yaml {
+                    path: file.clone(),
+                    message: "not a mapping of environments".into(),
+                })
+            }
         };
         for (env, record) in envs.iter() {
             let name = format!("{site}.{env}");

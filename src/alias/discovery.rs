@@ -201,20 +201,21 @@ fn scan_depth(dir: &Path, depth: usize) -> Vec<PathBuf> {
     let Ok(read) = fs::read_dir(dir) else {
         return Vec::new();
     };
-    let mut entries: Vec<fs::DirEntry> = read
+    let mut entries: Vec<(std::ffi::OsString, fs::DirEntry)> = read
         .filter_map(Result::ok)
-        .filter(|e| !skipped(e.file_name().as_encoded_bytes()))
+        .map(|e| (e.file_name(), e))
+        .filter(|(name, _)| !skipped(name.as_encoded_bytes()))
         .collect();
-    entries.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut files = Vec::new();
-    for entry in entries {
+    for (name, entry) in entries {
         if is_dir(&entry) {
             if depth < MAX_DEPTH {
                 let mut sub = scan_depth(&entry.path(), depth + 1);
                 sub.append(&mut files);
                 files = sub;
             }
-        } else if may_be_alias_file(&entry.file_name().as_encoded_bytes()) {
+        } else if may_be_alias_file(name.as_encoded_bytes()) {
             files.push(entry.path());
         }
     }

@@ -127,7 +127,7 @@ fn precision14(f: f64) -> String {
     let digits: String = mantissa.replace('.', "").trim_end_matches('0').to_string();
     let sign = if f < 0.0 { "-" } else { "" };
     let decpt = exp + 1;
-    if decpt < -3 || decpt > 14 {
+    if !(-3..=14).contains(&decpt) {
         let (first, rest) = digits.split_at(1);
         let rest = if rest.is_empty() { "0" } else { rest };
         let esign = if exp < 0 { '-' } else { '+' };
