@@ -10,8 +10,8 @@
 
 use super::discovery::{group_name, unique, FileIndex, SearchConfig, Wanted};
 use super::record::{
-    add_static_defaults, as_record, initialize, isset, key, sitealias_array_merge, str_of,
-    uri_to_site_dir, wildcard_check,
+    add_static_defaults, as_record, initialize, into_record, isset, key, merge_entry,
+    sitealias_array_merge, str_of, take_entries, uri_to_site_dir, wildcard_check,
 };
 use super::{evaluate_alias_file, AliasError, EvalOptions, Scope};
 use crate::php::{Key, PhpArray, Value};
@@ -143,16 +143,21 @@ impl Loader {
     /// Stores records in the cache the way `drush_set_config_special_contexts`
     /// does: `@`-prefixed keys, each merged over what was cached.
     fn merge_into_cache(&mut self, records: PhpArray) {
-        for (k, v) in records.iter() {
-            let name = k.to_string();
-            let name = if name.starts_with('@') {
-                name
-            } else {
-                format!("@{name}")
+        for (k, v) in take_entries(records) {
+            let mut name = k.to_string();
+            if !name.starts_with('@') {
+                name.insert(0, '@');
+            }
+            let record = into_record(v);
+            let merged = match self.cache.get_str(&name) {
+                Some(Value::Array(old)) => old.merge(&record),
+                // array_merge(array(), $r) only renumbers integer keys.
+                _ if record.keys().any(|k| matches!(k, Key::Int(_))) => {
+                    PhpArray::new().merge(&record)
+                }
+                _ => record,
             };
-            let old = self.cache.get_str(&name).map(as_record).unwrap_or_default();
-            self.cache
-                .set(&name, Value::Array(old.merge(&as_record(v))));
+            self.cache.set(&name, Value::Array(merged));
         }
     }
 
@@ -183,15 +188,16 @@ impl Loader {
                 continue;
             }
             let file_text = file.to_string_lossy();
-            let mut named = PhpArray::new();
-            for (name, value) in aliases.iter() {
-                let mut record = options.merge(&as_record(value));
+            for (name, value) in take_entries(aliases) {
+                let mut record = into_record(value);
+                if !options.is_empty() {
+                    record = options.merge(&record);
+                }
                 initialize(&mut record);
                 record.set("#name", name.to_value());
                 record.set("#file", file_text.as_ref());
-                named.insert(name.clone(), Value::Array(record));
+                merge_entry(&mut result, name, Value::Array(record));
             }
-            result = sitealias_array_merge(&result, &named);
         }
         Ok(result)
     }

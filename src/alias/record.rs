@@ -36,14 +36,33 @@ pub fn as_record(v: &Value) -> PhpArray {
 /// values are arrays they are combined with `array_merge`.
 pub fn sitealias_array_merge(a: &PhpArray, b: &PhpArray) -> PhpArray {
     let mut out = a.clone();
-    for (k, v) in b.iter() {
-        let merged = match (out.get(k), v) {
-            (Some(Value::Array(old)), Value::Array(new)) => Value::Array(old.merge(new)),
-            _ => v.clone(),
-        };
-        out.insert(k.clone(), merged);
+    for (k, v) in take_entries(b.clone()) {
+        merge_entry(&mut out, k, v);
     }
     out
+}
+
+/// One key of [`sitealias_array_merge`], in place: `v` over `a[k]`.
+pub fn merge_entry(a: &mut PhpArray, k: Key, v: Value) {
+    match (a.get_mut(&k), v) {
+        (Some(Value::Array(old)), Value::Array(new)) => *old = old.merge(&new),
+        (_, v) => a.insert(k, v),
+    }
+}
+
+/// The entries of `a`, moved out in order.
+pub fn take_entries(mut a: PhpArray) -> Vec<(Key, Value)> {
+    let keys: Vec<Key> = a.keys().cloned().collect();
+    let values = a.values_mut().map(|v| std::mem::replace(v, Value::Null));
+    keys.into_iter().zip(values.collect::<Vec<_>>()).collect()
+}
+
+/// A value as a record, moved: arrays as they are, anything else empty (see [`as_record`]).
+pub fn into_record(v: Value) -> PhpArray {
+    match v {
+        Value::Array(a) => a,
+        _ => PhpArray::new(),
+    }
 }
 
 /// PHP's `explode(',', $s)` into a list of string values.

@@ -7,7 +7,9 @@
 use super::{CommandError, Invocation};
 use crate::alias::discovery::SearchConfig;
 use crate::alias::loader::Loader;
-use crate::alias::record::{isset, key, ksort, prepare_for_print, unset_recursive, PrintOptions};
+use crate::alias::record::{
+    isset, key, ksort, php_key_cmp, prepare_for_print, unset_recursive, PrintOptions,
+};
 use crate::alias::yaml::{dump, Dialect};
 use crate::php::drush_export::drush_var_export;
 use crate::php::json::drush_json;
@@ -79,9 +81,13 @@ fn build_output(
     loader: &mut Loader,
 ) -> Result<Vec<u8>, CommandError> {
     select_site(inv, loader)?;
-    let (sites, default_format) = if args.names.is_empty() {
+    let (sites, format) = if args.names.is_empty() {
         loader.load_all()?;
-        (visible(loader.cache()), Format::List)
+        let format = args.format.unwrap_or(Format::List);
+        if format == Format::List && !args.local_only {
+            return Ok(list_names(loader.cache(), args.show_passwords));
+        }
+        (visible(loader.cache()), format)
     } else {
         let (found, not_found) = loader.resolve_sitespecs(&args.names)?;
         if !not_found.is_empty() {
@@ -90,7 +96,7 @@ fn build_output(
                 not_found.join(", ")
             )));
         }
-        (found, Format::Config)
+        (found, args.format.unwrap_or(Format::Config))
     };
     let sites = if args.local_only {
         local_only(sites)
@@ -112,12 +118,33 @@ fn build_output(
     if !args.show_passwords {
         unset_recursive(&mut specs, &key("password"));
     }
-    if specs.is_empty() {
-        return Ok(Vec::new());
+    Ok(with_newline(format_specs(&specs, format)))
+}
+
+/// Drush prints nothing for empty output, else the text and a newline.
+fn with_newline(mut text: Vec<u8>) -> Vec<u8> {
+    if !text.is_empty() {
+        text.push(b'\n');
     }
-    let mut text = format(&specs, args.format.unwrap_or(default_format));
-    text.push(b'\n');
-    Ok(text)
+    text
+}
+
+/// The no-argument list: the same names the full path would print (records
+/// are not cleaned, as cleaning never changes a name), without copying records.
+fn list_names(cache: &PhpArray, show_passwords: bool) -> Vec<u8> {
+    let mut names: Vec<&Key> = cache
+        .iter()
+        .filter(|(k, v)| {
+            let hidden = v
+                .as_array()
+                .is_some_and(|r| r.contains_key(&key("#hidden")));
+            !hidden && (show_passwords || **k != key("password"))
+        })
+        .map(|(k, _)| k)
+        .collect();
+    names.sort_by(|a, b| php_key_cmp(a, b));
+    let lines: Vec<Vec<u8>> = names.iter().map(|k| k.to_bytes()).collect();
+    with_newline(lines.join(&b'\n'))
 }
 
 /// Defines `@self` as Drush does before `sa` runs: the target alias when one
@@ -188,7 +215,7 @@ fn as_array(v: &Value) -> PhpArray {
 }
 
 /// The formatted records, without Drush's final newline.
-fn format(specs: &PhpArray, format: Format) -> Vec<u8> {
+fn format_specs(specs: &PhpArray, format: Format) -> Vec<u8> {
     let whole = Value::Array(specs.clone());
     match format {
         Format::List => join(specs, |k, _| k.to_bytes()),
