@@ -132,7 +132,7 @@ fn file_name(path: &Path) -> &[u8] {
 /// Strips a `drushrc.php` or `drush8rc.php` suffix, returning what precedes it.
 fn strip_rc_suffix(name: &[u8]) -> Option<&[u8]> {
     name.strip_suffix(b"drushrc.php")
-        .or_else(|| name.strip_suffix(format!("drush{DRUSH_MAJOR}rc.php").as_bytes()))
+        .or_else(|| name.strip_suffix(b"drush8rc.php"))
 }
 
 /// Drush's `/.*aliases\.drush(8|)rc\.php$/`: group files, `aliases.drushrc.php`, and
@@ -171,8 +171,11 @@ fn skipped(name: &[u8]) -> bool {
         return true;
     }
     // `drush4` … `drush11`, except this version's own.
-    let other_version = |v: u32| v != DRUSH_MAJOR && name == format!("drush{v}").as_bytes();
-    (4..=DRUSH_MAJOR + 3).any(other_version)
+    let version = name
+        .strip_prefix(b"drush")
+        .filter(|d| !d.is_empty() && d.len() <= 2 && d[0] != b'0')
+        .and_then(|d| std::str::from_utf8(d).ok()?.parse::<u32>().ok());
+    version.is_some_and(|v| (4..=DRUSH_MAJOR + 3).contains(&v) && v != DRUSH_MAJOR)
 }
 
 /// True when the entry is a directory (symlinks followed, as PHP's `is_dir`).

@@ -132,19 +132,39 @@ fn with_newline(mut text: Vec<u8>) -> Vec<u8> {
 /// The no-argument list: the same names the full path would print (records
 /// are not cleaned, as cleaning never changes a name), without copying records.
 fn list_names(cache: &PhpArray, show_passwords: bool) -> Vec<u8> {
+    let hidden = key("#hidden");
+    let password = key("password");
     let mut names: Vec<&Key> = cache
         .iter()
         .filter(|(k, v)| {
-            let hidden = v
-                .as_array()
-                .is_some_and(|r| r.contains_key(&key("#hidden")));
-            !hidden && (show_passwords || **k != key("password"))
+            let is_hidden = v.as_array().is_some_and(|r| r.contains_key(&hidden));
+            !is_hidden && (show_passwords || **k != password)
         })
         .map(|(k, _)| k)
         .collect();
-    names.sort_by(|a, b| php_key_cmp(a, b));
+    sort_keys(&mut names);
     let lines: Vec<Vec<u8>> = names.iter().map(|k| k.to_bytes()).collect();
     with_newline(lines.join(&b'\n'))
+}
+
+/// Sorts keys as `ksort()` does; keys that are not numeric strings (all alias
+/// names) compare as bytes, so the numeric test runs once per key, not per comparison.
+fn sort_keys(names: &mut [&Key]) {
+    let alias_names: Option<Vec<&[u8]>> = names
+        .iter()
+        .map(|k| match k {
+            Key::Str(s) if s.first() == Some(&b'@') => Some(s.as_slice()),
+            _ => None,
+        })
+        .collect();
+    if alias_names.is_some() {
+        names.sort_unstable_by(|a, b| match (a, b) {
+            (Key::Str(x), Key::Str(y)) => x.cmp(y),
+            _ => php_key_cmp(a, b),
+        });
+    } else {
+        names.sort_by(|a, b| php_key_cmp(a, b));
+    }
 }
 
 /// Defines `@self` as Drush does before `sa` runs: the target alias when one
