@@ -618,3 +618,53 @@ fn round_trip_php_yml_php() {
     );
     assert_eq!(text(&result), "same");
 }
+
+// @none, @self and site specifications (drush-aliases.md §2 "Special names").
+#[test]
+fn special_names_and_site_specs() {
+    let env = Env::new();
+    let dir = env.copy("groups", "groups");
+    let path = format!("--alias-path={}", dir.display());
+    let out = env.run(&[&path, "@none", "sa", "@none"]);
+    assert_bytes_eq(
+        &out.stdout,
+        &php_config(&[("none", "array('root' => '', 'uri' => '')")]),
+        "@none",
+    );
+    let out = env.run(&[
+        "sa",
+        "--root=/srv/x/../site",
+        "--uri=site.example.com",
+        "@self",
+    ]);
+    assert_bytes_eq(
+        &out.stdout,
+        &php_config(&[(
+            "self",
+            "array('root' => '/srv/site', 'uri' => 'site.example.com')",
+        )]),
+        "@self from --root/--uri",
+    );
+    let out = env.run(&["sa", "--root=/srv/site", "--uri=site.example.com"]);
+    assert_bytes_eq(&out.stdout, b"@none\n@self\n", "@self listed");
+    let out = env.run(&[&path, "@g.dev", "sa", "--uri=other.example.com", "@self"]);
+    assert_bytes_eq(
+        &out.stdout,
+        &php_config(&[(
+            "g.dev",
+            "array('root' => '/srv/g/dev', 'uri' => 'other.example.com')",
+        )]),
+        "@self from a target",
+    );
+    let spec = "deploy@web1/srv/x/#site.example.com";
+    let out = env.run(&["sa", spec]);
+    assert_bytes_eq(
+        &out.stdout,
+        &php_config(&[(
+            "deploy@web1.srv.x.#site.example.com",
+            "array('remote-user' => 'deploy', 'remote-host' => 'web1', \
+             'uri' => 'site.example.com', 'root' => '/srv/x')",
+        )]),
+        "site spec",
+    );
+}

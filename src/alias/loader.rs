@@ -11,7 +11,7 @@
 use super::discovery::{group_name, unique, FileIndex, SearchConfig, Wanted};
 use super::record::{
     add_static_defaults, as_record, initialize, into_record, isset, key, merge_entry,
-    sitealias_array_merge, str_of, take_entries, uri_to_site_dir, wildcard_check,
+    site_spec_record, sitealias_array_merge, str_of, take_entries, uri_to_site_dir, wildcard_check,
 };
 use super::{evaluate_alias_file, AliasError, EvalOptions, Scope};
 use crate::php::{Key, PhpArray, Value};
@@ -226,10 +226,10 @@ impl Loader {
     /// and local `sites/` directories are not resolved.)
     fn get_record_uncached(&mut self, alias: &str) -> Result<PhpArray, AliasError> {
         self.load_alias(alias)?;
-        let Some(cached) = self.cache.get_str(alias) else {
-            return Ok(PhpArray::new());
+        let mut record = match self.cache.get_str(alias) {
+            Some(cached) => as_record(cached),
+            None => site_spec_record(alias),
         };
-        let mut record = as_record(cached);
         if record.is_empty() {
             return Ok(record);
         }

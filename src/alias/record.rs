@@ -231,6 +231,8 @@ fn db_spec_from_url(url: &Value) -> PhpArray {
 #[derive(Debug, Default)]
 struct UrlParts {
     scheme: Option<String>,
+    query: Option<String>,
+    fragment: Option<String>,
     user: Option<String>,
     pass: Option<String>,
     host: Option<String>,
@@ -241,7 +243,20 @@ struct UrlParts {
 impl UrlParts {
     fn parse(url: &str) -> UrlParts {
         let mut u = UrlParts::default();
-        let url = url.split(['?', '#']).next().unwrap_or("");
+        let url = match url.split_once('#') {
+            Some((rest, fragment)) => {
+                u.fragment = Some(fragment.to_string());
+                rest
+            }
+            None => url,
+        };
+        let url = match url.split_once('?') {
+            Some((rest, query)) => {
+                u.query = Some(query.to_string());
+                rest
+            }
+            None => url,
+        };
         let rest = match url.split_once("://") {
             Some((scheme, rest)) => {
                 u.scheme = Some(scheme.to_string());
@@ -284,6 +299,75 @@ impl UrlParts {
             _ => {}
         }
         u
+    }
+}
+
+/// A record from a site specification (`user@host/path#uri`, `/path#uri`,
+/// `host/path?db-url=…#uri`), as `_drush_sitealias_get_record` builds it; empty
+/// when `spec` has fewer than two of `@`, `/`, `#`. (`/path/@sites` and other
+/// relative aliases inside a path are not resolved.)
+pub fn site_spec_record(spec: &str) -> PhpArray {
+    let marks = [
+        spec.contains('@'),
+        spec.contains('/') || spec.contains('\\'),
+        spec.contains('#'),
+    ];
+    let mut record = PhpArray::new();
+    if marks.iter().filter(|m| **m).count() < 2 {
+        return record;
+    }
+    let url = if spec.starts_with("http://") || spec.starts_with('/') {
+        spec.to_string()
+    } else {
+        format!("http://{spec}")
+    };
+    let u = UrlParts::parse(&url);
+    let parts = [
+        (&u.user, "remote-user"),
+        (&u.pass, "remote-pass"),
+        (&u.host, "remote-host"),
+        (&u.fragment, "uri"),
+        (&u.path, "root"),
+    ];
+    for (value, k) in parts {
+        if let Some(v) = value {
+            set_record_element(&mut record, k, v);
+        }
+    }
+    for arg in u
+        .query
+        .as_deref()
+        .map(|q| q.split('&'))
+        .into_iter()
+        .flatten()
+    {
+        let (k, v) = arg.split_once('=').unwrap_or((arg, ""));
+        set_record_element(
+            &mut record,
+            &url_decode(k),
+            &url_decode(v.split('=').next().unwrap_or("")),
+        );
+    }
+    if let (Some(host), None) = (&u.host, &u.fragment) {
+        record.set("uri", host.as_str());
+    }
+    if str_of(&record, "root").is_some_and(|r| r.contains("/@")) {
+        return PhpArray::new();
+    }
+    record
+}
+
+/// `_drush_sitealias_set_record_element`: `%`/`!` keys go into `path-aliases`.
+fn set_record_element(record: &mut PhpArray, k: &str, v: &str) {
+    if k.starts_with('%') || k.starts_with('!') {
+        let mut paths = record
+            .get_str("path-aliases")
+            .map(as_record)
+            .unwrap_or_default();
+        paths.set(k, v);
+        record.set("path-aliases", Value::Array(paths));
+    } else if !k.is_empty() && k != "0" {
+        record.set(k, v);
     }
 }
 

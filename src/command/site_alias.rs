@@ -167,36 +167,41 @@ fn sort_keys(names: &mut [&Key]) {
     }
 }
 
-/// Defines `@self` as Drush does before `sa` runs: the target alias when one
-/// was given, else `{root, uri}` from `--root` and `--uri`.
+/// Defines `@self` as Drush does before `sa` runs: the target alias (its `uri`
+/// replaced by `--uri`) when one was given, else `{root, uri}` from `--root` and
+/// `--uri` (or `DRUSH_OPTIONS_URI`).
 fn select_site(inv: &Invocation, loader: &mut Loader) -> Result<(), CommandError> {
-    match inv.target.as_deref() {
-        Some(target) => {
-            let record = loader.get_record(target)?;
-            if record.is_empty() {
-                return Err(CommandError::new(format!(
-                    "Could not find the alias {target}"
-                )));
-            }
-            if target != "@none" && isset(&record, "remote-host") {
-                return Err(CommandError::new(format!(
-                    "{target} is a remote alias: running site-alias on another host is not supported"
-                )));
-            }
+    let g = &inv.global;
+    let uri = g
+        .uri
+        .clone()
+        .filter(|u| !u.is_empty())
+        .or_else(|| std::env::var("DRUSH_OPTIONS_URI").ok())
+        .filter(|u| !u.is_empty());
+    let Some(target) = inv.target.as_deref() else {
+        if let (Some(root), Some(uri)) = (g.root.as_deref().filter(|r| !r.is_empty()), uri) {
+            let mut record = PhpArray::new();
+            record.set("root", root);
+            record.set("uri", uri.as_str());
             loader.cache_alias("@self", record);
         }
-        None => {
-            let g = &inv.global;
-            if let (Some(root), Some(uri)) = (&g.root, &g.uri) {
-                if !root.is_empty() && !uri.is_empty() {
-                    let mut record = PhpArray::new();
-                    record.set("root", root.as_str());
-                    record.set("uri", uri.as_str());
-                    loader.cache_alias("@self", record);
-                }
-            }
-        }
+        return Ok(());
+    };
+    let mut record = loader.get_record(target)?;
+    if record.is_empty() {
+        return Err(CommandError::new(format!(
+            "Could not find the alias {target}"
+        )));
     }
+    if isset(&record, "remote-host") {
+        return Err(CommandError::new(format!(
+            "{target} is a remote alias: running site-alias on another host is not supported"
+        )));
+    }
+    if let Some(uri) = g.uri.as_deref().filter(|u| !u.is_empty()) {
+        record.set("uri", uri);
+    }
+    loader.cache_alias("@self", record);
     Ok(())
 }
 
