@@ -468,6 +468,8 @@ fn legacy_files_convert_to_site_yml() {
     let dest = env.dir.path().join("sites");
     let sources = format!("--sources={}", src.display());
     let destination = format!("--destination={}", dest.display());
+    let report = convert(&env, &[&sources, &destination, "--simulate"]);
+    assert!(report.contains("Would write") && !dest.exists(), "{report}");
     let report = convert(&env, &[&sources, &destination]);
     let shop = fs::read_to_string(dest.join("shop.site.yml")).unwrap();
     assert_eq!(

@@ -67,11 +67,12 @@ impl SearchConfig {
     }
 }
 
-/// Removes later duplicates, keeping first positions (PHP's `array_unique`).
+/// Removes later duplicates, keeping first positions (PHP's `array_unique`,
+/// which compares the strings: `/x` and `/x/` are two locations).
 pub fn unique(paths: Vec<PathBuf>) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = Vec::with_capacity(paths.len());
     for p in paths {
-        if !out.contains(&p) {
+        if !out.iter().any(|q| q.as_os_str() == p.as_os_str()) {
             out.push(p);
         }
     }

@@ -81,7 +81,11 @@ impl Loader {
 
     /// `drush_sitealias_add_to_alias_path`.
     fn add_to_alias_path(&mut self, path: PathBuf) {
-        if !self.site_paths.contains(&path) {
+        if !self
+            .site_paths
+            .iter()
+            .any(|p| p.as_os_str() == path.as_os_str())
+        {
             self.site_paths.push(path);
         }
     }
