@@ -269,8 +269,10 @@ fn records_are_cleaned_like_drush() {
         "--with-db --show-passwords",
     );
     let file = dir.join("records.aliases.drushrc.php");
+    // '#name' comes first: Drush caches every loaded name as an empty record
+    // (its parent-cycle guard) before merging the real record over it.
     let hidden = format!(
-        "array('root' => '/srv/nouri', 'path-aliases' => array(), '#name' => 'records.nouri', \
+        "array('#name' => 'records.nouri', 'root' => '/srv/nouri', 'path-aliases' => array(), \
          '#group' => 'records', '#file' => '{}')",
         file.display()
     );

@@ -5,7 +5,8 @@
 //!   env `dev`), `remote-host`→`host`, `remote-user`→`user`,
 //!   `path-aliases`→`paths` (`%` stripped), `root`/`uri` kept, `#` keys
 //!   dropped, the rest under `options` (sorted), `options.ssh-options` →
-//!   `ssh.options`; an md5 per written file in `.checksums/` so a file the
+//!   `ssh.options`, written as Symfony YAML 3.4 (Drush 9/10's lock) dumps it;
+//!   an md5 per written file in `.checksums/` so a file the
 //!   user changed is never overwritten.
 //! - `*.site.yml` → Aegir-style `NAME.alias.drushrc.php` files, one per alias,
 //!   written atomically and made read-only (0440) as Aegir leaves them.
@@ -151,7 +152,7 @@ pub fn legacy_to_yaml(opts: &ConvertOptions) -> Result<Report, ConvertError> {
     for (name, data) in result.iter() {
         let name = name.to_string();
         let contents = match data {
-            Value::Array(a) if !a.is_empty() => dump(data, Dialect::Symfony44),
+            Value::Array(a) if !a.is_empty() => dump(data, Dialect::Symfony34),
             _ => placeholder(sources_of.get_str(&name)),
         };
         write_checked(&opts.destination.join(&name), &contents, opts, &mut report)?;

@@ -308,18 +308,22 @@ impl Loader {
         Ok(result)
     }
 
-    /// `_drush_sitealias_add_inherited_values`: resolves `parent` in each record.
+    /// `_drush_sitealias_add_inherited_values`: every name is first cached as an
+    /// empty record (Drush's guard against parent cycles, which also means a
+    /// parent cached that way earlier in the same batch contributes nothing),
+    /// then `parent` is resolved.
     fn add_inherited_values(&mut self, aliases: &mut PhpArray) -> Result<(), AliasError> {
         let names: Vec<Key> = aliases.keys().cloned().collect();
         for name in names {
-            let Some(Value::Array(record)) = aliases.get(&name) else {
+            self.cache_alias(&format!("@{name}"), PhpArray::new());
+            let Some(Value::Array(record)) = aliases.get_mut(&name) else {
                 continue;
             };
             if !isset(record, "parent") {
+                record.remove(&key("parent"));
                 continue;
             }
             let mut record = record.clone();
-            self.cache_alias(&format!("@{name}"), PhpArray::new());
             self.add_inherited_values_to_record(&mut record)?;
             aliases.insert(name, Value::Array(record));
         }

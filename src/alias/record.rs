@@ -190,8 +190,10 @@ fn default_target(url: &Value) -> Value {
     Value::Array(t)
 }
 
-/// `drush_convert_db_from_db_url`: a D6 `db-url` as a D7 connection array, every
-/// part URL-decoded (missing parts become `''`, a missing scheme `NULL`).
+/// `drush_convert_db_from_db_url` (Drush 8.4): a D6 `db-url` as a D7 connection
+/// array: `sqlite://PATH` gives `driver` and `database`; otherwise every URL part
+/// URL-decoded, missing parts `''` (`mysqli` stays `mysqli`: Drush only maps it
+/// when PHP's long-gone `mysql` extension is loaded).
 fn db_spec_from_url(url: &Value) -> PhpArray {
     let text = match url {
         Value::Array(a) => a
@@ -200,30 +202,22 @@ fn db_spec_from_url(url: &Value) -> PhpArray {
             .unwrap_or_default(),
         v => v.as_bytes().unwrap_or_default(),
     };
-    let u = UrlParts::parse(&String::from_utf8_lossy(text));
-    let dec = |s: &Option<String>| Value::str(url_decode(s.as_deref().unwrap_or("")));
-    let scheme = u.scheme.as_deref().map(url_decode);
-    let sqlite = scheme.as_deref() == Some("sqlite");
+    let text = String::from_utf8_lossy(text);
     let mut spec = PhpArray::new();
-    spec.set(
-        "driver",
-        match scheme.as_deref() {
-            Some("mysqli") => Value::str("mysql"),
-            Some(s) => Value::str(s),
-            None => Value::Null,
-        },
-    );
+    if let Some(path) = text.strip_prefix("sqlite://") {
+        spec.set("driver", "sqlite");
+        spec.set("database", path);
+        return spec;
+    }
+    let u = UrlParts::parse(&text);
+    let dec = |s: &Option<String>| Value::str(url_decode(s.as_deref().unwrap_or("")));
+    spec.set("driver", dec(&u.scheme));
     spec.set("username", dec(&u.user));
     spec.set("password", dec(&u.pass));
+    spec.set("host", dec(&u.host));
     spec.set("port", dec(&u.port));
-    spec.set("host", if sqlite { Value::str("") } else { dec(&u.host) });
     let path = url_decode(u.path.as_deref().unwrap_or(""));
-    let database = if sqlite {
-        format!("{}{path}", url_decode(u.host.as_deref().unwrap_or("")))
-    } else {
-        path.get(1..).unwrap_or("").to_string()
-    };
-    spec.set("database", Value::str(database));
+    spec.set("database", Value::str(path.trim_start_matches('/')));
     spec
 }
 
@@ -397,9 +391,11 @@ fn hex(c: u8) -> Option<u8> {
     (c as char).to_digit(16).map(|d| d as u8)
 }
 
-/// `drush_sitealias_uri_to_site_dir`: `http://` dropped, `/` `:` `\` become `.`.
+/// `drush_sitealias_uri_to_site_dir`: `http://` and `https://` dropped, `/` `:`
+/// `\` become `.`. (A `sites/sites.php` mapping is not consulted.)
 pub fn uri_to_site_dir(uri: &str) -> String {
     uri.replace("http://", "")
+        .replace("https://", "")
         .chars()
         .map(|c| {
             if matches!(c, '/' | ':' | '\\') {
@@ -598,7 +594,7 @@ mod tests {
         let dbs = convert_db_from_db_url(&Value::str("mysqli://u:p%40ss@db:3306/name"));
         let spec = dbs.get_str("default").and_then(Value::as_array).unwrap();
         let spec = spec.get_str("default").and_then(Value::as_array).unwrap();
-        assert_eq!(spec.get_str("driver"), Some(&Value::str("mysql")));
+        assert_eq!(spec.get_str("driver"), Some(&Value::str("mysqli")));
         assert_eq!(spec.get_str("password"), Some(&Value::str("p@ss")));
         assert_eq!(spec.get_str("port"), Some(&Value::str("3306")));
         assert_eq!(spec.get_str("database"), Some(&Value::str("name")));

@@ -1,7 +1,9 @@
 //! YAML as Symfony's `Yaml::dump($v, PHP_INT_MAX, 2)` writes it (block style,
 //! 2-space indent, empty arrays as `{  }`, Symfony's quoting rules), in the
 //! two versions that matter: 2.8 (bundled with Drush 8, `sa --format=yaml`)
-//! and 4.4 (Drush 9–11's `site.yml` converter). Reading uses serde_norway.
+//! and 3.4.41 (locked by Drush 9 and 10, whose converter wrote `site.yml`;
+//! Drush 11's 4.4 differs only for numeric strings with trailing whitespace and
+//! strings holding non-ASCII spaces). Reading uses serde_norway.
 
 use crate::php::{Key, PhpArray, Value};
 
@@ -10,8 +12,8 @@ use crate::php::{Key, PhpArray, Value};
 pub enum Dialect {
     /// Symfony 2.8 (Drush 8's internal copy).
     Symfony28,
-    /// Symfony 4.4 (Drush 9–11).
-    Symfony44,
+    /// Symfony 3.4 (Drush 9 and 10).
+    Symfony34,
 }
 
 /// Spaces per nesting level (`Dumper::setIndentation(2)`).
@@ -146,18 +148,18 @@ fn precision14(f: f64) -> String {
 
 /// A string scalar, quoted as Symfony decides.
 fn string(out: &mut Vec<u8>, s: &[u8], dialect: Dialect) {
-    let v4 = dialect == Dialect::Symfony44;
+    let v3 = dialect == Dialect::Symfony34;
     if s.is_empty() {
         out.extend_from_slice(b"''");
-    } else if is_numeric(s) && !(v4 && s.iter().any(|c| b"\x0c\n\r\t\x0b".contains(c))) {
+    } else if is_numeric(s) {
         single_quoted(out, s);
-    } else if v4 && is_binary(s) {
+    } else if v3 && is_binary(s) {
         out.extend_from_slice(b"!!binary ");
         out.extend_from_slice(base64(s).as_bytes());
-    } else if needs_double_quotes(s, v4) {
-        double_quoted(out, s, v4);
-    } else if needs_single_quotes(s, v4)
-        || (v4 && s[0].is_ascii_digit() && s.iter().all(|c| c.is_ascii_digit() || *c == b'_'))
+    } else if needs_double_quotes(s, v3) {
+        double_quoted(out, s, v3);
+    } else if needs_single_quotes(s)
+        || (v3 && s[0].is_ascii_digit() && s.iter().all(|c| c.is_ascii_digit() || *c == b'_'))
         || is_hex(s)
         || is_timestamp(s)
     {
@@ -203,7 +205,7 @@ fn is_numeric(s: &[u8]) -> bool {
     i == t.len()
 }
 
-/// Symfony 4.4's `isBinaryString`: invalid UTF-8 or a control byte outside
+/// Symfony 3.4's `isBinaryString`: invalid UTF-8 or a control byte outside
 /// `\x00 \x07-\x0d \x1b`.
 fn is_binary(s: &[u8]) -> bool {
     std::str::from_utf8(s).is_err()
@@ -212,7 +214,7 @@ fn is_binary(s: &[u8]) -> bool {
 }
 
 /// Characters (as text) that force double quotes, with their escapes.
-fn escape_char(c: char, v4: bool) -> Option<String> {
+fn escape_char(c: char, v3: bool) -> Option<String> {
     Some(match c {
         '\\' => "\\\\".into(),
         '"' => "\\\"".into(),
@@ -225,7 +227,7 @@ fn escape_char(c: char, v4: bool) -> Option<String> {
         '\x0c' => "\\f".into(),
         '\r' => "\\r".into(),
         '\x1b' => "\\e".into(),
-        '\x7f' if v4 => "\\x7f".into(),
+        '\x7f' if v3 => "\\x7f".into(),
         c if (c as u32) < 0x20 => format!("\\x{:02x}", c as u32),
         '\u{85}' => "\\N".into(),
         '\u{a0}' => "\\_".into(),
@@ -236,19 +238,19 @@ fn escape_char(c: char, v4: bool) -> Option<String> {
 }
 
 /// `Escaper::requiresDoubleQuoting` (a UTF-8 regex: invalid UTF-8 never matches).
-fn needs_double_quotes(s: &[u8], v4: bool) -> bool {
+fn needs_double_quotes(s: &[u8], v3: bool) -> bool {
     let Ok(t) = std::str::from_utf8(s) else {
         return false;
     };
     t.chars()
-        .any(|c| !matches!(c, '\\' | '"') && escape_char(c, v4).is_some())
+        .any(|c| !matches!(c, '\\' | '"') && escape_char(c, v3).is_some())
 }
 
 /// `Escaper::escapeWithDoubleQuotes` (only reached with valid UTF-8).
-fn double_quoted(out: &mut Vec<u8>, s: &[u8], v4: bool) {
+fn double_quoted(out: &mut Vec<u8>, s: &[u8], v3: bool) {
     out.push(b'"');
     for c in String::from_utf8_lossy(s).chars() {
-        match escape_char(c, v4) {
+        match escape_char(c, v3) {
             Some(e) => out.extend_from_slice(e.as_bytes()),
             None => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
         }
@@ -257,7 +259,7 @@ fn double_quoted(out: &mut Vec<u8>, s: &[u8], v4: bool) {
 }
 
 /// `Escaper::requiresSingleQuoting` plus Symfony's special words.
-fn needs_single_quotes(s: &[u8], v4: bool) -> bool {
+fn needs_single_quotes(s: &[u8]) -> bool {
     let lower = s.to_ascii_lowercase();
     let words: [&[u8]; 10] = [
         b"null", b"~", b"true", b"false", b"y", b"n", b"yes", b"no", b"on", b"off",
@@ -270,15 +272,7 @@ fn needs_single_quotes(s: &[u8], v4: bool) -> bool {
     {
         return true;
     }
-    if b"-?|<>=!%@`".contains(&s[0]) {
-        return true;
-    }
-    v4 && std::str::from_utf8(s).is_ok_and(|t| t.chars().any(unicode_space_needs_quote))
-}
-
-/// Unicode whitespace that Symfony 4.4's `/u` patterns see (`\s`, `\p{Zs}`).
-fn unicode_space_needs_quote(c: char) -> bool {
-    !c.is_ascii() && c.is_whitespace()
+    b"-?|<>=!%@`".contains(&s[0])
 }
 
 fn single_quoted(out: &mut Vec<u8>, s: &[u8]) {
@@ -434,7 +428,7 @@ mod tests {
     use super::*;
 
     fn y(v: &Value) -> String {
-        String::from_utf8(dump(v, Dialect::Symfony44)).unwrap()
+        String::from_utf8(dump(v, Dialect::Symfony34)).unwrap()
     }
 
     #[test]
