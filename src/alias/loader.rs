@@ -10,8 +10,9 @@
 
 use super::discovery::{group_name, unique, FileIndex, SearchConfig, Wanted};
 use super::record::{
-    add_static_defaults, as_record, initialize, into_record, isset, key, merge_entry,
-    site_spec_record, sitealias_array_merge, str_of, take_entries, uri_to_site_dir, wildcard_check,
+    add_static_defaults, array_merge_owned, as_record, initialize, into_record, isset, key,
+    merge_entry, site_spec_record, sitealias_array_merge, str_of, take_entries, uri_to_site_dir,
+    wildcard_check,
 };
 use super::{evaluate_alias_file, AliasError, EvalOptions, Scope};
 use crate::php::{Key, PhpArray, Value};
@@ -110,15 +111,39 @@ impl Loader {
 
     /// `_drush_sitealias_cache_alias`: merges `record` over the cached one.
     pub fn cache_alias(&mut self, name: &str, record: PhpArray) {
-        let mut record = match self.cache.get_str(name) {
-            Some(Value::Array(old)) => old.merge(&record),
-            _ => record,
+        let mut record = match self.take_cached(&key(name)) {
+            Some(old) => array_merge_owned(old, record),
+            None => record,
         };
         if !isset(&record, "#name") {
             record.set("#name", name.trim_matches('@'));
         }
         self.add_local_paths(&record, false);
         self.cache.set(name, Value::Array(record));
+    }
+
+    /// `_drush_sitealias_cache_alias("@NAME", array())`, without the copies
+    /// when `@NAME` is not cached yet (the common case when loading everything).
+    fn cache_empty(&mut self, name: &Key) {
+        let mut text = b"@".to_vec();
+        text.extend_from_slice(&name.to_bytes());
+        let cache_key = Key::from_bytes(&text);
+        if self.cache.contains_key(&cache_key) {
+            self.cache_alias(&String::from_utf8_lossy(&text), PhpArray::new());
+            return;
+        }
+        let mut record = PhpArray::new();
+        let trimmed = &text[1..];
+        let start = trimmed
+            .iter()
+            .position(|c| *c != b'@')
+            .unwrap_or(trimmed.len());
+        let end = trimmed
+            .iter()
+            .rposition(|c| *c != b'@')
+            .map_or(start, |e| e + 1);
+        record.set("#name", Value::str(&trimmed[start..end.max(start)]));
+        self.cache.insert(cache_key, Value::Array(record));
     }
 
     /// Adds `ROOT/drush`, `ROOT/sites/all/drush` and the site directory of a
@@ -144,6 +169,13 @@ impl Loader {
         }
     }
 
+    /// Moves a cached record out (its slot keeps its position); `None` when the
+    /// name is not cached. Non-array entries count as empty records.
+    fn take_cached(&mut self, name: &Key) -> Option<PhpArray> {
+        let slot = self.cache.get_mut(name)?;
+        Some(into_record(std::mem::replace(slot, Value::Null)))
+    }
+
     /// Stores records in the cache the way `drush_set_config_special_contexts`
     /// does: `@`-prefixed keys, each merged over what was cached.
     fn merge_into_cache(&mut self, records: PhpArray) {
@@ -152,16 +184,10 @@ impl Loader {
             if !name.starts_with('@') {
                 name.insert(0, '@');
             }
-            let record = into_record(v);
-            let merged = match self.cache.get_str(&name) {
-                Some(Value::Array(old)) => old.merge(&record),
-                // array_merge(array(), $r) only renumbers integer keys.
-                _ if record.keys().any(|k| matches!(k, Key::Int(_))) => {
-                    PhpArray::new().merge(&record)
-                }
-                _ => record,
-            };
-            self.cache.set(&name, Value::Array(merged));
+            let name = key(&name);
+            let old = self.take_cached(&name).unwrap_or_default();
+            let merged = array_merge_owned(old, into_record(v));
+            self.cache.insert(name, Value::Array(merged));
         }
     }
 
@@ -315,7 +341,7 @@ impl Loader {
     fn add_inherited_values(&mut self, aliases: &mut PhpArray) -> Result<(), AliasError> {
         let names: Vec<Key> = aliases.keys().cloned().collect();
         for name in names {
-            self.cache_alias(&format!("@{name}"), PhpArray::new());
+            self.cache_empty(&name);
             let Some(Value::Array(record)) = aliases.get_mut(&name) else {
                 continue;
             };

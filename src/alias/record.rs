@@ -57,6 +57,25 @@ pub fn take_entries(mut a: PhpArray) -> Vec<(Key, Value)> {
     keys.into_iter().zip(values.collect::<Vec<_>>()).collect()
 }
 
+/// PHP's `array_merge($a, $b)` on owned arrays, moving `b`'s values instead of
+/// copying them (integer keys renumbered as PHP does).
+pub fn array_merge_owned(a: PhpArray, b: PhpArray) -> PhpArray {
+    if a.keys().any(|k| matches!(k, Key::Int(_))) {
+        return a.merge(&b);
+    }
+    let mut out = a;
+    for (k, v) in take_entries(b) {
+        match k {
+            // A list built by renumbering never overflows.
+            Key::Int(_) => {
+                let _ = out.push(v);
+            }
+            k => out.insert(k, v),
+        }
+    }
+    out
+}
+
 /// A value as a record, moved: arrays as they are, anything else empty (see [`as_record`]).
 pub fn into_record(v: Value) -> PhpArray {
     match v {
