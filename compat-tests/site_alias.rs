@@ -398,6 +398,19 @@ fn parent_inheritance() {
         &php_config(&[("parents.child", child)]),
         "@parents.child",
     );
+    // Loading everything, Drush caches each name as an empty record before
+    // resolving parents, so a parent loaded earlier in the batch gives nothing.
+    let all = env.sa(&dir, &["--format=config"]);
+    let child_alone = "array('uri' => 'child.example.com', \
+        'path-aliases' => array('%files' => 'child/files'), \
+        'command-specific' => array('rsync' => array('delete' => TRUE)))";
+    let expected = php_config(&[("@parents.child", child_alone)]);
+    assert!(
+        text(&all).contains(&text(&expected)),
+        "{}\n--- expected to contain ---\n{}",
+        text(&all),
+        text(&expected)
+    );
     let grandchild = text(&env.sa(&dir, &["@parents.grandchild"]));
     assert!(
         grandchild.contains("'root' => '/srv/grandchild'"),
