@@ -685,3 +685,27 @@ fn special_names_and_site_specs() {
         "site spec",
     );
 }
+
+// --pipe (Platform.sh's CLI reads `drush @none site-alias --pipe --format=list @GROUP`):
+// pipe format var_export, no final newline, echoed alias-file text discarded.
+#[test]
+fn pipe_mode() {
+    let env = Env::new();
+    let dir = env.copy("groups", "groups");
+    let path = format!("--alias-path={}", dir.display());
+    let out = env.run(&["@none", "sa", "--pipe", "--format=list", &path, "@g"]);
+    assert_bytes_eq(
+        &out.stdout,
+        b"g.dev\ng.live\ng.stage",
+        "--pipe --format=list",
+    );
+    let out = env.run(&["-p", "sa", &path, "@g.dev"]);
+    assert_bytes_eq(
+        &out.stdout,
+        b"array(\n  'g.dev' => array(\n    'root' => '/srv/g/dev',\n    'uri' => 'dev.g.example.com',\n  ),\n)",
+        "--pipe default format",
+    );
+    let effects = env.copy("effects", "effects");
+    let out = env.sa(&effects, &["--pipe"]);
+    assert_bytes_eq(&out, b"@a\n@a.one\n@b\n@b.two\n@none", "--pipe list");
+}

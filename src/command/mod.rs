@@ -53,6 +53,10 @@ pub struct GlobalArgs {
     /// Less output.
     #[arg(short = 'q', long, global = true)]
     pub quiet: bool,
+    /// Machine-readable output: the command's pipe format, no final newline
+    /// (implies `--quiet`).
+    #[arg(short = 'p', long, global = true)]
+    pub pipe: bool,
 }
 
 impl GlobalArgs {

@@ -68,7 +68,10 @@ pub fn run(inv: &Invocation, args: &SiteAliasArgs) -> Result<(), CommandError> {
     let mut loader = Loader::new(&config, g.eval_options());
     let result = build_output(inv, args, &mut loader);
     let mut out = std::io::stdout().lock();
-    out.write_all(&loader.output)?;
+    // Drush buffers and discards what alias files print in quiet (and pipe) mode.
+    if !(g.quiet || g.pipe) {
+        out.write_all(&loader.output)?;
+    }
     out.write_all(&result?)?;
     out.flush()?;
     Ok(())
@@ -85,7 +88,8 @@ fn build_output(
         loader.load_all()?;
         let format = args.format.unwrap_or(Format::List);
         if format == Format::List && !args.local_only {
-            return Ok(list_names(loader.cache(), args.show_passwords));
+            let names = list_names(loader.cache(), args.show_passwords);
+            return Ok(finish(names, inv.global.pipe));
         }
         (visible(loader.cache()), format)
     } else {
@@ -96,7 +100,12 @@ fn build_output(
                 not_found.join(", ")
             )));
         }
-        (found, args.format.unwrap_or(Format::Config))
+        let default = if inv.global.pipe {
+            Format::VarExport
+        } else {
+            Format::Config
+        };
+        (found, args.format.unwrap_or(default))
     };
     let sites = if args.local_only {
         local_only(sites)
@@ -118,18 +127,19 @@ fn build_output(
     if !args.show_passwords {
         unset_recursive(&mut specs, &key("password"));
     }
-    Ok(with_newline(format_specs(&specs, format)))
+    Ok(finish(format_specs(&specs, format), inv.global.pipe))
 }
 
-/// Drush prints nothing for empty output, else the text and a newline.
-fn with_newline(mut text: Vec<u8>) -> Vec<u8> {
-    if !text.is_empty() {
+/// Drush prints nothing for empty output, else the text and a newline; in
+/// `--pipe` mode the text is printed as is.
+fn finish(mut text: Vec<u8>, pipe: bool) -> Vec<u8> {
+    if !text.is_empty() && !pipe {
         text.push(b'\n');
     }
     text
 }
 
-/// The no-argument list: the same names the full path would print (records
+/// The no-argument list (without the final newline): the same names the full path would print (records
 /// are not cleaned, as cleaning never changes a name), without copying records.
 fn list_names(cache: &PhpArray, show_passwords: bool) -> Vec<u8> {
     let hidden = key("#hidden");
@@ -144,7 +154,7 @@ fn list_names(cache: &PhpArray, show_passwords: bool) -> Vec<u8> {
         .collect();
     sort_keys(&mut names);
     let lines: Vec<Vec<u8>> = names.iter().map(|k| k.to_bytes()).collect();
-    with_newline(lines.join(&b'\n'))
+    lines.join(&b'\n')
 }
 
 /// Sorts keys as `ksort()` does; keys that are not numeric strings (all alias
