@@ -41,7 +41,8 @@ pub struct SearchConfig {
 impl SearchConfig {
     /// Reads `ETC_PREFIX` and `HOME` from the process environment.
     pub fn from_env(alias_path: Option<String>, local: bool) -> SearchConfig {
-        let non_empty = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        // PHP's `if (getenv(K))`: unset, "" and "0" all count as absent.
+        let non_empty = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty() && v != "0");
         SearchConfig {
             alias_path,
             local,
