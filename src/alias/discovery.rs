@@ -61,7 +61,9 @@ impl SearchConfig {
             let etc = self.etc_prefix.as_deref().unwrap_or("");
             paths.push(base_directory(Path::new(&format!("{etc}/etc/drush"))));
             if let Some(home) = &self.home {
-                paths.push(base_directory(&Path::new(home).join(".drush")));
+                // Drush's home directory is `Path::canonicalize(getenv('HOME'))`.
+                let home = super::record::canonicalize(home, None);
+                paths.push(base_directory(Path::new(&format!("{home}/.drush"))));
             }
         }
         unique(paths)
