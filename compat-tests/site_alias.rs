@@ -648,22 +648,24 @@ fn special_names_and_site_specs() {
         &php_config(&[("none", "array('root' => '', 'uri' => '')")]),
         "@none",
     );
-    let out = env.run(&[
-        "sa",
-        "--root=/srv/x/../site",
-        "--uri=site.example.com",
-        "@self",
-    ]);
+    // --root is resolved to its real path (a missing root selects nothing).
+    fs::create_dir_all(env.dir.path().join("site/sub")).unwrap();
+    let root = format!("--root={}/site/sub/..", env.dir.path().display());
+    let real = fs::canonicalize(env.dir.path().join("site")).unwrap();
+    let out = env.run(&["sa", &root, "--uri=site.example.com", "@self"]);
+    let self_record = format!(
+        "array('root' => '{}', 'uri' => 'site.example.com')",
+        real.display()
+    );
     assert_bytes_eq(
         &out.stdout,
-        &php_config(&[(
-            "self",
-            "array('root' => '/srv/site', 'uri' => 'site.example.com')",
-        )]),
+        &php_config(&[("self", &self_record)]),
         "@self from --root/--uri",
     );
-    let out = env.run(&["sa", "--root=/srv/site", "--uri=site.example.com"]);
+    let out = env.run(&["sa", &root, "--uri=site.example.com"]);
     assert_bytes_eq(&out.stdout, b"@none\n@self\n", "@self listed");
+    let out = env.run(&["sa", "--root=/nonexistent/root", "--uri=site.example.com"]);
+    assert_bytes_eq(&out.stdout, b"@none\n", "missing root");
     let out = env.run(&[&path, "@g.dev", "sa", "--uri=other.example.com", "@self"]);
     assert_bytes_eq(
         &out.stdout,
@@ -708,4 +710,51 @@ fn pipe_mode() {
     let effects = env.copy("effects", "effects");
     let out = env.sa(&effects, &["--pipe"]);
     assert_bytes_eq(&out, b"@a\n@a.one\n@b\n@b.two\n@none", "--pipe list");
+}
+
+// A Drupal root selected with --root: its drush/ directories are searched and its
+// multisite directories are listed without '@' (Drush's _drush_sitealias_site_list).
+#[test]
+fn selected_drupal_root() {
+    let env = Env::new();
+    let web = env.dir.path().join("project/web");
+    for dir in [
+        "includes",
+        "misc",
+        "sites/default",
+        "sites/example.com",
+        "sites/all",
+    ] {
+        fs::create_dir_all(web.join(dir)).unwrap();
+    }
+    for file in ["index.php", "includes/common.inc", "misc/drupal.js"] {
+        fs::write(web.join(file), "").unwrap();
+    }
+    for site in ["default", "example.com"] {
+        fs::write(web.join(format!("sites/{site}/settings.php")), "").unwrap();
+    }
+    let drush = env.dir.path().join("project/drush");
+    fs::create_dir_all(&drush).unwrap();
+    fs::write(
+        drush.join("fromroot.alias.drushrc.php"),
+        "<?php\n$options['root'] = '/srv/fromroot';\n",
+    )
+    .unwrap();
+    let root = format!("--root={}", web.display());
+    let out = env.run(&["sa", &root, "--uri=example.com"]);
+    assert_bytes_eq(
+        &out.stdout,
+        b"@fromroot\n@none\n@self\ndefault\nexample.com\n",
+        "list with a root",
+    );
+    let real = fs::canonicalize(&web).unwrap();
+    let out = env.run(&["sa", &root, "--format=config"]);
+    let site = |uri: &str| format!("array('root' => '{}', 'uri' => '{uri}')", real.display());
+    let expected = php_config(&[
+        ("@fromroot", "array('root' => '/srv/fromroot')"),
+        ("@none", "array('root' => '', 'uri' => '')"),
+        ("default", &site("http://default")),
+        ("example.com", &site("http://example.com")),
+    ]);
+    assert_bytes_eq(&out.stdout, &expected, "config with a root");
 }

@@ -31,6 +31,8 @@ pub struct Loader {
     alias_path: Vec<PathBuf>,
     /// Locations added while resolving local records (`ROOT/drush`, …).
     site_paths: Vec<PathBuf>,
+    /// Locations under the selected Drupal root, searched last.
+    root_paths: Vec<PathBuf>,
     index: FileIndex,
     /// `@name` → record.
     cache: PhpArray,
@@ -46,6 +48,7 @@ impl Loader {
         let mut loader = Loader {
             alias_path: config.paths(),
             site_paths: Vec::new(),
+            root_paths: Vec::new(),
             index: FileIndex::new(),
             cache: PhpArray::new(),
             eval,
@@ -75,9 +78,15 @@ impl Loader {
             self.alias_path
                 .iter()
                 .chain(self.site_paths.iter())
+                .chain(self.root_paths.iter())
                 .cloned()
                 .collect(),
         )
+    }
+
+    /// Sets the locations searched for the selected Drupal root.
+    pub fn set_root_paths(&mut self, paths: Vec<PathBuf>) {
+        self.root_paths = paths;
     }
 
     /// `drush_sitealias_add_to_alias_path`.

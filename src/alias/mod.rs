@@ -4,6 +4,7 @@
 
 pub mod convert;
 pub mod discovery;
+pub mod drupal;
 pub mod error;
 pub mod eval;
 pub mod fallback;

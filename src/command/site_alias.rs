@@ -6,9 +6,10 @@
 
 use super::{CommandError, Invocation};
 use crate::alias::discovery::SearchConfig;
+use crate::alias::drupal::{is_drupal_root, local_sites, root_alias_paths, selected_root};
 use crate::alias::loader::Loader;
 use crate::alias::record::{
-    isset, key, ksort, php_key_cmp, prepare_for_print, unset_recursive, PrintOptions,
+    isset, key, ksort, php_key_cmp, prepare_for_print, str_of, unset_recursive, PrintOptions,
 };
 use crate::alias::yaml::{dump, Dialect};
 use crate::php::drush_export::drush_var_export;
@@ -83,15 +84,19 @@ fn build_output(
     args: &SiteAliasArgs,
     loader: &mut Loader,
 ) -> Result<Vec<u8>, CommandError> {
-    select_site(inv, loader)?;
+    let root = select_site(inv, loader)?.filter(|r| is_drupal_root(r));
     let (sites, format) = if args.names.is_empty() {
         loader.load_all()?;
         let format = args.format.unwrap_or(Format::List);
-        if format == Format::List && !args.local_only {
-            let names = list_names(loader.cache(), args.show_passwords);
-            return Ok(finish(names, inv.global.pipe));
-        }
-        (visible(loader.cache()), format)
+        let Some(root) = root else {
+            if format == Format::List && !args.local_only {
+                let names = list_names(loader.cache(), args.show_passwords);
+                return Ok(finish(names, inv.global.pipe));
+            }
+            return render(visible(loader.cache()), format, args, inv, loader);
+        };
+        let all = loader.cache().merge(&local_sites(&root));
+        (visible(&all), format)
     } else {
         let (found, not_found) = loader.resolve_sitespecs(&args.names)?;
         if !not_found.is_empty() {
@@ -107,6 +112,17 @@ fn build_output(
         };
         (found, args.format.unwrap_or(default))
     };
+    render(sites, format, args, inv, loader)
+}
+
+/// Filters, cleans, sorts and formats the selected records.
+fn render(
+    sites: PhpArray,
+    format: Format,
+    args: &SiteAliasArgs,
+    inv: &Invocation,
+    loader: &Loader,
+) -> Result<Vec<u8>, CommandError> {
     let sites = if args.local_only {
         local_only(sites)
     } else {
@@ -177,42 +193,51 @@ fn sort_keys(names: &mut [&Key]) {
     }
 }
 
-/// Defines `@self` as Drush does before `sa` runs: the target alias (its `uri`
-/// replaced by `--uri`) when one was given, else `{root, uri}` from `--root` and
-/// `--uri` (or `DRUSH_OPTIONS_URI`).
-fn select_site(inv: &Invocation, loader: &mut Loader) -> Result<(), CommandError> {
+/// Selects the site as Drush does before `sa` runs and returns the selected
+/// Drupal root: the target alias (its `uri` replaced by `--uri`) becomes `@self`
+/// and supplies the root unless `--root` is given; without a target, `@self` is
+/// `{root, uri}` from `--root` and `--uri` (or `DRUSH_OPTIONS_URI`). The root's
+/// alias locations join the search path.
+fn select_site(inv: &Invocation, loader: &mut Loader) -> Result<Option<String>, CommandError> {
     let g = &inv.global;
-    let uri = g
-        .uri
+    let cli_uri = g.uri.clone().filter(|u| !u.is_empty());
+    let uri = cli_uri
         .clone()
-        .filter(|u| !u.is_empty())
         .or_else(|| std::env::var("DRUSH_OPTIONS_URI").ok())
         .filter(|u| !u.is_empty());
-    let Some(target) = inv.target.as_deref() else {
-        if let (Some(root), Some(uri)) = (g.root.as_deref().filter(|r| !r.is_empty()), uri) {
-            let mut record = PhpArray::new();
-            record.set("root", root);
-            record.set("uri", uri.as_str());
-            loader.cache_alias("@self", record);
+    let mut root = g.root.as_deref().and_then(selected_root);
+    let mut site_uri = uri.clone();
+    if let Some(target) = inv.target.as_deref() {
+        let mut record = loader.get_record(target)?;
+        if record.is_empty() {
+            return Err(CommandError::new(format!(
+                "Could not find the alias {target}"
+            )));
         }
-        return Ok(());
-    };
-    let mut record = loader.get_record(target)?;
-    if record.is_empty() {
-        return Err(CommandError::new(format!(
-            "Could not find the alias {target}"
-        )));
+        if isset(&record, "remote-host") {
+            return Err(CommandError::new(format!(
+                "{target} is a remote alias: running site-alias on another host is not supported"
+            )));
+        }
+        if let Some(uri) = &cli_uri {
+            record.set("uri", uri.as_str());
+        }
+        if g.root.is_none() {
+            root = str_of(&record, "root").as_deref().and_then(selected_root);
+        }
+        site_uri = cli_uri.or_else(|| str_of(&record, "uri"));
+        loader.cache_alias("@self", record);
+    } else if let (Some(root), Some(uri)) = (&root, &uri) {
+        let mut record = PhpArray::new();
+        record.set("root", root.as_str());
+        record.set("uri", uri.as_str());
+        loader.cache_alias("@self", record);
     }
-    if isset(&record, "remote-host") {
-        return Err(CommandError::new(format!(
-            "{target} is a remote alias: running site-alias on another host is not supported"
-        )));
+    if let Some(root) = &root {
+        let site_uri = site_uri.filter(|u| !u.is_empty());
+        loader.set_root_paths(root_alias_paths(root, site_uri.as_deref()));
     }
-    if let Some(uri) = g.uri.as_deref().filter(|u| !u.is_empty()) {
-        record.set("uri", uri);
-    }
-    loader.cache_alias("@self", record);
-    Ok(())
+    Ok(root)
 }
 
 /// The cached records without `#hidden` ones (short names found through groups).
