@@ -2,10 +2,17 @@
 //! alias files use (with a system-PHP fallback for everything else), discovery and
 //! Drush 8 alias semantics.
 
+pub mod convert;
+pub mod discovery;
+pub mod drupal;
 pub mod error;
 pub mod eval;
 pub mod fallback;
 pub mod literal;
+pub mod loader;
+pub mod md5;
+pub mod record;
+pub mod yaml;
 
 pub use error::AliasError;
 

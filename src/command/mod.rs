@@ -29,6 +29,9 @@ pub struct GlobalArgs {
     /// Extra alias directories, separated by `:` (searched first).
     #[arg(long, global = true, value_name = "DIRS")]
     pub alias_path: Option<String>,
+    /// Skip the global alias locations (`/etc/drush`, `~/.drush`).
+    #[arg(long, global = true)]
+    pub local: bool,
     /// Never evaluate alias files with system PHP.
     #[arg(long, global = true)]
     pub no_php: bool,
@@ -50,6 +53,10 @@ pub struct GlobalArgs {
     /// Less output.
     #[arg(short = 'q', long, global = true)]
     pub quiet: bool,
+    /// Machine-readable output: the command's pipe format, no final newline
+    /// (implies `--quiet`).
+    #[arg(short = 'p', long, global = true)]
+    pub pipe: bool,
 }
 
 impl GlobalArgs {
