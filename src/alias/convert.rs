@@ -15,7 +15,7 @@
 
 use super::md5::md5_hex;
 use super::record::{isset, key, ksort};
-use super::yaml::{dump, parse, Dialect};
+use super::yaml::{dump, parse};
 use super::{evaluate_alias_file, AliasError, EvalOptions, Scope};
 use crate::php::var_export::var_export;
 use crate::php::{Key, PhpArray, Value};
@@ -152,7 +152,7 @@ pub fn legacy_to_yaml(opts: &ConvertOptions) -> Result<Report, ConvertError> {
     for (name, data) in result.iter() {
         let name = name.to_string();
         let contents = match data {
-            Value::Array(a) if !a.is_empty() => dump(data, Dialect::Symfony34),
+            Value::Array(a) if !a.is_empty() => dump(data),
             _ => placeholder(sources_of.get_str(&name)),
         };
         write_checked(&opts.destination.join(&name), &contents, opts, &mut report)?;
@@ -244,8 +244,9 @@ fn convert_alias(name: &str, data: &PhpArray, source: &str, report: &mut Report)
     out
 }
 
-/// `LegacyAliasConverter::fixSiteData` + `remapData`.
-fn fix_site_data(data: &PhpArray, label: &str, report: &mut Report) -> PhpArray {
+/// One legacy record in Drush 9+ `site.yml` shape (`LegacyAliasConverter::fixSiteData`
+/// + `remapData`): keys it cannot carry over are reported under `label`.
+pub fn fix_site_data(data: &PhpArray, label: &str, report: &mut Report) -> PhpArray {
     let mut data = data.clone();
     let mut options = PhpArray::new();
     for (k, v) in data.clone().iter() {

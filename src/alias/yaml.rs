@@ -1,38 +1,28 @@
 //! YAML as Symfony's `Yaml::dump($v, PHP_INT_MAX, 2)` writes it (block style,
-//! 2-space indent, empty arrays as `{  }`, Symfony's quoting rules), in the
-//! two versions that matter: 2.8 (bundled with Drush 8, `sa --format=yaml`)
-//! and 3.4.41 (locked by Drush 9 and 10, whose converter wrote `site.yml`;
-//! Drush 11's 4.4 differs only for numeric strings with trailing whitespace and
-//! strings holding non-ASCII spaces). Reading uses serde_norway.
+//! 2-space indent, empty arrays as `{  }`, Symfony's quoting rules), as Symfony
+//! 3.4.41 does — the version Drush 9 and 10 locked, whose converter wrote
+//! `site.yml` (Drush 11's 4.4 differs only for numeric strings with trailing
+//! whitespace and strings holding non-ASCII spaces). Reading uses serde_norway.
 
 use crate::php::{Key, PhpArray, Value};
-
-/// Which Symfony YAML dumper to imitate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Dialect {
-    /// Symfony 2.8 (Drush 8's internal copy).
-    Symfony28,
-    /// Symfony 3.4 (Drush 9 and 10).
-    Symfony34,
-}
 
 /// Spaces per nesting level (`Dumper::setIndentation(2)`).
 const INDENT: usize = 2;
 
 /// `Dumper::dump($v, PHP_INT_MAX, 0)` with 2-space indentation.
-pub fn dump(v: &Value, dialect: Dialect) -> Vec<u8> {
+pub fn dump(v: &Value) -> Vec<u8> {
     let mut out = Vec::new();
-    dump_block(&mut out, v, 0, dialect);
+    dump_block(&mut out, v, 0);
     out
 }
 
-fn dump_block(out: &mut Vec<u8>, v: &Value, indent: usize, dialect: Dialect) {
+fn dump_block(out: &mut Vec<u8>, v: &Value, indent: usize) {
     let prefix = " ".repeat(indent);
     let a = match v {
         Value::Array(a) if !a.is_empty() => a,
         _ => {
             out.extend_from_slice(prefix.as_bytes());
-            inline(out, v, dialect);
+            inline(out, v);
             return;
         }
     };
@@ -40,7 +30,7 @@ fn dump_block(out: &mut Vec<u8>, v: &Value, indent: usize, dialect: Dialect) {
     for (k, val) in a.iter() {
         out.extend_from_slice(prefix.as_bytes());
         if hash {
-            inline(out, &k.to_value(), dialect);
+            inline(out, &k.to_value());
             out.push(b':');
         } else {
             out.push(b'-');
@@ -48,11 +38,11 @@ fn dump_block(out: &mut Vec<u8>, v: &Value, indent: usize, dialect: Dialect) {
         match val {
             Value::Array(inner) if !inner.is_empty() => {
                 out.push(b'\n');
-                dump_block(out, val, indent + INDENT, dialect);
+                dump_block(out, val, indent + INDENT);
             }
             _ => {
                 out.push(b' ');
-                inline(out, val, dialect);
+                inline(out, val);
                 out.push(b'\n');
             }
         }
@@ -65,26 +55,26 @@ fn is_hash(a: &PhpArray) -> bool {
 }
 
 /// `Inline::dump` of one value.
-fn inline(out: &mut Vec<u8>, v: &Value, dialect: Dialect) {
+fn inline(out: &mut Vec<u8>, v: &Value) {
     match v {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(true) => out.extend_from_slice(b"true"),
         Value::Bool(false) => out.extend_from_slice(b"false"),
         Value::Int(i) => out.extend_from_slice(i.to_string().as_bytes()),
         Value::Float(f) => out.extend_from_slice(float_text(*f).as_bytes()),
-        Value::Str(s) => string(out, s, dialect),
-        Value::Array(a) => inline_array(out, a, dialect),
+        Value::Str(s) => string(out, s),
+        Value::Array(a) => inline_array(out, a),
     }
 }
 
-fn inline_array(out: &mut Vec<u8>, a: &PhpArray, dialect: Dialect) {
+fn inline_array(out: &mut Vec<u8>, a: &PhpArray) {
     if !a.is_empty() && !is_hash(a) {
         out.push(b'[');
         for (i, (_, v)) in a.iter().enumerate() {
             if i > 0 {
                 out.extend_from_slice(b", ");
             }
-            inline(out, v, dialect);
+            inline(out, v);
         }
         out.push(b']');
         return;
@@ -94,9 +84,9 @@ fn inline_array(out: &mut Vec<u8>, a: &PhpArray, dialect: Dialect) {
         if i > 0 {
             out.extend_from_slice(b", ");
         }
-        inline(out, &k.to_value(), dialect);
+        inline(out, &k.to_value());
         out.extend_from_slice(b": ");
-        inline(out, v, dialect);
+        inline(out, v);
     }
     out.extend_from_slice(b" }");
 }
@@ -147,19 +137,18 @@ fn precision14(f: f64) -> String {
 }
 
 /// A string scalar, quoted as Symfony decides.
-fn string(out: &mut Vec<u8>, s: &[u8], dialect: Dialect) {
-    let v3 = dialect == Dialect::Symfony34;
+fn string(out: &mut Vec<u8>, s: &[u8]) {
     if s.is_empty() {
         out.extend_from_slice(b"''");
     } else if is_numeric(s) {
         single_quoted(out, s);
-    } else if v3 && is_binary(s) {
+    } else if is_binary(s) {
         out.extend_from_slice(b"!!binary ");
         out.extend_from_slice(base64(s).as_bytes());
-    } else if needs_double_quotes(s, v3) {
-        double_quoted(out, s, v3);
+    } else if needs_double_quotes(s) {
+        double_quoted(out, s);
     } else if needs_single_quotes(s)
-        || (v3 && s[0].is_ascii_digit() && s.iter().all(|c| c.is_ascii_digit() || *c == b'_'))
+        || (s[0].is_ascii_digit() && s.iter().all(|c| c.is_ascii_digit() || *c == b'_'))
         || is_hex(s)
         || is_timestamp(s)
     {
@@ -214,7 +203,7 @@ fn is_binary(s: &[u8]) -> bool {
 }
 
 /// Characters (as text) that force double quotes, with their escapes.
-fn escape_char(c: char, v3: bool) -> Option<String> {
+fn escape_char(c: char) -> Option<String> {
     Some(match c {
         '\\' => "\\\\".into(),
         '"' => "\\\"".into(),
@@ -227,7 +216,7 @@ fn escape_char(c: char, v3: bool) -> Option<String> {
         '\x0c' => "\\f".into(),
         '\r' => "\\r".into(),
         '\x1b' => "\\e".into(),
-        '\x7f' if v3 => "\\x7f".into(),
+        '\x7f' => "\\x7f".into(),
         c if (c as u32) < 0x20 => format!("\\x{:02x}", c as u32),
         '\u{85}' => "\\N".into(),
         '\u{a0}' => "\\_".into(),
@@ -238,19 +227,19 @@ fn escape_char(c: char, v3: bool) -> Option<String> {
 }
 
 /// `Escaper::requiresDoubleQuoting` (a UTF-8 regex: invalid UTF-8 never matches).
-fn needs_double_quotes(s: &[u8], v3: bool) -> bool {
+fn needs_double_quotes(s: &[u8]) -> bool {
     let Ok(t) = std::str::from_utf8(s) else {
         return false;
     };
     t.chars()
-        .any(|c| !matches!(c, '\\' | '"') && escape_char(c, v3).is_some())
+        .any(|c| !matches!(c, '\\' | '"') && escape_char(c).is_some())
 }
 
 /// `Escaper::escapeWithDoubleQuotes` (only reached with valid UTF-8).
-fn double_quoted(out: &mut Vec<u8>, s: &[u8], v3: bool) {
+fn double_quoted(out: &mut Vec<u8>, s: &[u8]) {
     out.push(b'"');
     for c in String::from_utf8_lossy(s).chars() {
-        match escape_char(c, v3) {
+        match escape_char(c) {
             Some(e) => out.extend_from_slice(e.as_bytes()),
             None => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
         }
@@ -428,7 +417,7 @@ mod tests {
     use super::*;
 
     fn y(v: &Value) -> String {
-        String::from_utf8(dump(v, Dialect::Symfony34)).unwrap()
+        String::from_utf8(dump(v)).unwrap()
     }
 
     #[test]

@@ -5,13 +5,14 @@
 //! default as `$aliases["name"] = <var_export>;`.
 
 use super::{CommandError, Invocation};
+use crate::alias::convert::{fix_site_data, Report};
 use crate::alias::discovery::SearchConfig;
 use crate::alias::drupal::{is_drupal_root, local_sites, root_alias_paths, selected_root};
 use crate::alias::loader::Loader;
 use crate::alias::record::{
     isset, key, ksort, php_key_cmp, prepare_for_print, str_of, unset_recursive, PrintOptions,
 };
-use crate::alias::yaml::{dump, Dialect};
+use crate::alias::yaml::dump;
 use crate::php::drush_export::drush_var_export;
 use crate::php::json::drush_json;
 use crate::php::serialize::serialize;
@@ -36,7 +37,8 @@ pub enum Format {
     /// `name: <PHP var_export>` per record.
     #[value(name = "labeled-export")]
     LabeledExport,
-    /// YAML as Drush 8's bundled Symfony dumper writes it.
+    /// Drush 9+ `site.yml` form: each record keyed `@name`, its keys mapped as
+    /// `site-alias-convert` maps them (keys that cannot be carried over are reported).
     Yaml,
 }
 
@@ -297,8 +299,24 @@ fn format_specs(specs: &PhpArray, format: Format) -> Vec<u8> {
         Format::Json => drush_json(&whole).unwrap_or_default(),
         Format::Php => serialize(&whole),
         Format::VarExport => drush_var_export(&whole),
-        Format::Yaml => dump(&whole, Dialect::Symfony28),
+        Format::Yaml => dump(&Value::Array(site_yml_records(specs))),
     }
+}
+
+/// The records in Drush 9+ `site.yml` shape, keyed `@name`; what cannot be
+/// carried over is reported on stderr.
+fn site_yml_records(specs: &PhpArray) -> PhpArray {
+    let mut report = Report::default();
+    let mut out = PhpArray::new();
+    for (name, record) in specs.iter() {
+        let name = format!("@{name}");
+        let fixed = fix_site_data(&as_array(record), &name, &mut report);
+        out.set(&name, Value::Array(fixed));
+    }
+    for line in report.lossy {
+        eprintln!("{line}");
+    }
+    out
 }
 
 /// One item per record, joined by newlines.
