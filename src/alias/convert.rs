@@ -13,7 +13,6 @@
 //!
 //! Keys that cannot be carried over are reported, never silently lost.
 
-use super::md5::md5_hex;
 use super::record::{isset, key, ksort};
 use super::yaml::{dump, parse};
 use super::{evaluate_alias_file, AliasError, EvalOptions, Scope};
@@ -377,7 +376,7 @@ fn write_checked(
     let checksum = format!(
         "# Checksum for converted Drush alias file {name}.\n\
          # Delete this checksum file or modify {name} to prevent further updates to it.\n{}",
-        md5_hex(contents)
+        format!("{:x}", md5::compute(contents))
     );
     let checksum_dir = dir.join(".checksums");
     fs::create_dir_all(&checksum_dir).map_err(io_err(&checksum_dir))?;
@@ -400,7 +399,7 @@ fn safe_to_write(path: &Path, checksum_path: &Path) -> Result<bool, ConvertError
         .filter(|l| !l.starts_with('#'))
         .collect::<Vec<_>>()
         .join("\n");
-    Ok(md5_hex(&current) == recorded.trim())
+    Ok(format!("{:x}", md5::compute(&current)) == recorded.trim())
 }
 
 /// `*.site.yml` → one Aegir-style `NAME.alias.drushrc.php` per alias in

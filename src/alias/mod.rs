@@ -10,7 +10,6 @@ pub mod eval;
 pub mod fallback;
 pub mod literal;
 pub mod loader;
-pub mod md5;
 pub mod record;
 pub mod yaml;
 
