@@ -375,8 +375,8 @@ fn write_checked(
     let name = file_name(path);
     let checksum = format!(
         "# Checksum for converted Drush alias file {name}.\n\
-         # Delete this checksum file or modify {name} to prevent further updates to it.\n{}",
-        format!("{:x}", md5::compute(contents))
+         # Delete this checksum file or modify {name} to prevent further updates to it.\n{:x}",
+        md5::compute(contents)
     );
     let checksum_dir = dir.join(".checksums");
     fs::create_dir_all(&checksum_dir).map_err(io_err(&checksum_dir))?;
