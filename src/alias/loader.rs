@@ -14,7 +14,7 @@ use super::record::{
     merge_entry, site_spec_record, sitealias_array_merge, str_of, take_entries, uri_to_site_dir,
     wildcard_check,
 };
-use super::{evaluate_alias_file, AliasError, EvalOptions, Scope};
+use super::{evaluate_alias_source, read_sources, AliasError, EvalOptions, Scope};
 use crate::php::{Key, PhpArray, Value};
 use std::path::{Path, PathBuf};
 
@@ -105,9 +105,10 @@ impl Loader {
     fn include(
         &mut self,
         path: &Path,
+        src: Result<Vec<u8>, AliasError>,
         scope: &mut Scope,
     ) -> Result<Option<(PhpArray, PhpArray)>, AliasError> {
-        match evaluate_alias_file(path, scope, &self.eval) {
+        match src.and_then(|src| evaluate_alias_source(path, &src, scope, &self.eval)) {
             Ok((aliases, mut options, included)) => {
                 self.output.extend_from_slice(&included.output);
                 options.remove(&key("site-aliases"));
@@ -213,10 +214,11 @@ impl Loader {
     /// `_drush_sitealias_find_and_load_all_aliases`.
     fn find_and_load_all(&mut self) -> Result<PhpArray, AliasError> {
         let files = self.index.files(&self.search_path(), Wanted::All);
+        let sources = read_sources(&files);
         let mut scope = Scope::new();
         let mut result = PhpArray::new();
-        for file in files {
-            let Some((aliases, options)) = self.include(&file, &mut scope)? else {
+        for (file, src) in files.into_iter().zip(sources) {
+            let Some((aliases, options)) = self.include(&file, src, &mut scope)? else {
                 continue;
             };
             let (mut aliases, options) = options_only_alias(&file, aliases, options);
@@ -305,11 +307,12 @@ impl Loader {
     /// `_drush_sitealias_find_and_load_alias_from_file` over the candidate files.
     fn find_and_load_alias(&mut self, name: &str) -> Result<PhpArray, AliasError> {
         let files = self.index.files(&self.search_path(), Wanted::Name(name));
+        let sources = read_sources(&files);
         let mut scope = Scope::new();
         let mut result = PhpArray::new();
         let mut result_names = PhpArray::new();
-        for file in files {
-            let Some((aliases, options)) = self.include(&file, &mut scope)? else {
+        for (file, src) in files.into_iter().zip(sources) {
+            let Some((aliases, options)) = self.include(&file, src, &mut scope)? else {
                 continue;
             };
             let (mut aliases, options) = options_only_alias(&file, aliases, options);

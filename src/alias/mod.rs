@@ -15,8 +15,8 @@ pub mod yaml;
 
 pub use error::AliasError;
 
-use crate::php::{PhpArray, Value};
-use std::path::Path;
+use crate::php::{Key, PhpArray, Value};
+use std::path::{Path, PathBuf};
 
 /// The variables visible to an included file. Drush includes every alias file of a
 /// scan inside one function scope, so variables persist from file to file.
@@ -77,20 +77,56 @@ pub struct Included {
     pub output: Vec<u8>,
 }
 
-/// Includes `path` into `scope` as PHP's `include` would: plain literal files
-/// (what Aegir writes) by the fast path, other files by the native evaluator when
-/// they stay within the supported subset, else (if allowed and `php` is installed)
-/// by system PHP, with a notice on stderr.
+/// Reads a file's bytes for inclusion.
+pub fn read_source(path: &Path) -> Result<Vec<u8>, AliasError> {
+    std::fs::read(path).map_err(|source| AliasError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Reads many files at once on a few threads, keeping their order: the loader
+/// evaluates them one by one (they share a scope), but need not wait for each read.
+pub fn read_sources(paths: &[PathBuf]) -> Vec<Result<Vec<u8>, AliasError>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4);
+    if threads < 2 || paths.len() < 64 {
+        return paths.iter().map(|p| read_source(p)).collect();
+    }
+    let chunk = paths.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = paths
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().map(|p| read_source(p)).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("reader thread does not panic"))
+            .collect()
+    })
+}
+
+/// Includes `path` into `scope` as PHP's `include` would.
 pub fn include_file(
     path: &Path,
     scope: &mut Scope,
     opts: &EvalOptions,
 ) -> Result<Included, AliasError> {
-    let src = std::fs::read(path).map_err(|source| AliasError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    if let Some(assignments) = literal::parse_literal_file(&src) {
+    include_source(path, &read_source(path)?, scope, opts)
+}
+
+/// Includes the file `path` whose bytes are `src`: plain literal files (what
+/// Aegir writes) by the fast path, other files by the native evaluator when they
+/// stay within the supported subset, else (if allowed and `php` is installed) by
+/// system PHP, with a notice on stderr.
+pub fn include_source(
+    path: &Path,
+    src: &[u8],
+    scope: &mut Scope,
+    opts: &EvalOptions,
+) -> Result<Included, AliasError> {
+    if let Some(assignments) = literal::parse_literal_file(src) {
         if literal::apply(assignments, &mut scope.vars).is_some() {
             return Ok(Included::default());
         }
@@ -116,24 +152,48 @@ pub fn include_alias_file(
     scope: &mut Scope,
     opts: &EvalOptions,
 ) -> Result<(Value, Value, Included), AliasError> {
-    scope.set("aliases", Value::Array(PhpArray::new()));
-    scope.set("options", Value::Array(PhpArray::new()));
-    let included = include_file(path, scope, opts)?;
-    let read = |name: &str| scope.get(name).cloned().unwrap_or(Value::Null);
-    Ok((read("aliases"), read("options"), included))
+    include_alias_source(path, &read_source(path)?, scope, opts)
 }
 
-/// Like [`include_alias_file`], with `$aliases` and `$options` as arrays: a file
-/// that leaves either as something else defines nothing through it.
-pub fn evaluate_alias_file(
+/// [`include_alias_file`] with the file's bytes already read. Both variables are
+/// moved out of the scope: the loader resets them before the next include anyway.
+pub fn include_alias_source(
     path: &Path,
+    src: &[u8],
+    scope: &mut Scope,
+    opts: &EvalOptions,
+) -> Result<(Value, Value, Included), AliasError> {
+    scope.set("aliases", Value::Array(PhpArray::new()));
+    scope.set("options", Value::Array(PhpArray::new()));
+    let included = include_source(path, src, scope, opts)?;
+    let mut take = |name: &str| match scope.vars.get_mut(&Key::from(name)) {
+        Some(v) => std::mem::replace(v, Value::Null),
+        None => Value::Null,
+    };
+    Ok((take("aliases"), take("options"), included))
+}
+
+/// Like [`include_alias_source`], with `$aliases` and `$options` as arrays: a
+/// file that leaves either as something else defines nothing through it.
+pub fn evaluate_alias_source(
+    path: &Path,
+    src: &[u8],
     scope: &mut Scope,
     opts: &EvalOptions,
 ) -> Result<(PhpArray, PhpArray, Included), AliasError> {
-    let (aliases, options, included) = include_alias_file(path, scope, opts)?;
+    let (aliases, options, included) = include_alias_source(path, src, scope, opts)?;
     let array = |v: Value| match v {
         Value::Array(a) => a,
         _ => PhpArray::new(),
     };
     Ok((array(aliases), array(options), included))
+}
+
+/// [`evaluate_alias_source`] reading the file first.
+pub fn evaluate_alias_file(
+    path: &Path,
+    scope: &mut Scope,
+    opts: &EvalOptions,
+) -> Result<(PhpArray, PhpArray, Included), AliasError> {
+    evaluate_alias_source(path, &read_source(path)?, scope, opts)
 }
