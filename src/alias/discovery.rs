@@ -26,7 +26,7 @@ const SKIPPED_NAMES: &[&str] = &[
 ];
 
 /// Where alias files are searched, in Drush 8 order, before dynamic additions.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct SearchConfig {
     /// `--alias-path` value (`a:b`), searched first and as given.
     pub alias_path: Option<String>,
@@ -57,16 +57,24 @@ impl SearchConfig {
         if let Some(cli) = &self.alias_path {
             paths.extend(cli.split(':').map(PathBuf::from));
         }
-        if !self.local {
-            let etc = self.etc_prefix.as_deref().unwrap_or("");
-            paths.push(base_directory(Path::new(&format!("{etc}/etc/drush"))));
-            if let Some(home) = &self.home {
-                // Drush's home directory is `Path::canonicalize(getenv('HOME'))`.
-                let home = super::record::canonicalize(home, None);
-                paths.push(base_directory(Path::new(&format!("{home}/.drush"))));
-            }
-        }
+        paths.extend(self.default_locations().iter().map(|d| base_directory(d)));
         unique(paths)
+    }
+
+    /// `$ETC_PREFIX/etc/drush` and `$HOME/.drush` (none with `--local`), before a
+    /// `site-aliases/` subdirectory is looked for.
+    pub fn default_locations(&self) -> Vec<PathBuf> {
+        if self.local {
+            return Vec::new();
+        }
+        let etc = self.etc_prefix.as_deref().unwrap_or("");
+        let mut dirs = vec![PathBuf::from(format!("{etc}/etc/drush"))];
+        if let Some(home) = &self.home {
+            // Drush's home directory is `Path::canonicalize(getenv('HOME'))`.
+            let home = super::record::canonicalize(home, None);
+            dirs.push(PathBuf::from(format!("{home}/.drush")));
+        }
+        dirs
     }
 }
 
@@ -105,6 +113,8 @@ pub enum Wanted<'a> {
 #[derive(Debug, Default)]
 pub struct FileIndex {
     scanned: HashMap<PathBuf, Vec<PathBuf>>,
+    /// Every directory a scan visited or tried, in order (for the list cache).
+    visited: Vec<PathBuf>,
 }
 
 impl FileIndex {
@@ -118,11 +128,22 @@ impl FileIndex {
     pub fn files(&mut self, paths: &[PathBuf], wanted: Wanted<'_>) -> Vec<PathBuf> {
         let mut out = Vec::new();
         for dir in paths {
-            let files = self.scanned.entry(dir.clone()).or_insert_with(|| scan(dir));
+            let visited = &mut self.visited;
+            let files = self
+                .scanned
+                .entry(dir.clone())
+                .or_insert_with(|| scan(dir, visited));
             out.extend(files.iter().filter(|f| is_aliases_file(f)).cloned());
             out.extend(files.iter().filter(|f| matches_single(f, wanted)).cloned());
         }
         out
+    }
+}
+
+impl FileIndex {
+    /// Every directory scanned so far (including locations that did not exist).
+    pub fn visited(&self) -> &[PathBuf] {
+        &self.visited
     }
 }
 
@@ -197,14 +218,16 @@ fn is_dir(entry: &fs::DirEntry) -> bool {
 /// output deterministic the entries of each directory are sorted by name here.
 /// As in Drush, the files found in a subdirectory go before every file collected
 /// so far in the parent, and files of the parent found later go after them.
-pub fn scan(dir: &Path) -> Vec<PathBuf> {
-    scan_depth(dir, 0)
+/// Every directory visited (or tried) is appended to `visited`.
+pub fn scan(dir: &Path, visited: &mut Vec<PathBuf>) -> Vec<PathBuf> {
+    scan_depth(dir, 0, visited)
 }
 
 /// Symlink loops end here (PHP would give up at its path-length limit).
 const MAX_DEPTH: usize = 64;
 
-fn scan_depth(dir: &Path, depth: usize) -> Vec<PathBuf> {
+fn scan_depth(dir: &Path, depth: usize, visited: &mut Vec<PathBuf>) -> Vec<PathBuf> {
+    visited.push(dir.to_path_buf());
     let Ok(read) = fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -218,7 +241,7 @@ fn scan_depth(dir: &Path, depth: usize) -> Vec<PathBuf> {
     for (name, entry) in entries {
         if is_dir(&entry) {
             if depth < MAX_DEPTH {
-                let mut sub = scan_depth(&entry.path(), depth + 1);
+                let mut sub = scan_depth(&entry.path(), depth + 1, visited);
                 sub.append(&mut files);
                 files = sub;
             }

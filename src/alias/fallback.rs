@@ -67,5 +67,8 @@ pub fn include_with_php(
         .and_then(Value::as_bytes)
         .unwrap_or_default()
         .to_vec();
-    Ok(Included { output })
+    Ok(Included {
+        output,
+        pure: false,
+    })
 }

@@ -40,6 +40,10 @@ pub struct Loader {
     home: Option<String>,
     /// Text the included files printed, in order.
     pub output: Vec<u8>,
+    /// Every file included so far.
+    included: Vec<PathBuf>,
+    /// True once a file's effect depended on more than its bytes, or it printed.
+    impure: bool,
 }
 
 impl Loader {
@@ -54,6 +58,8 @@ impl Loader {
             eval,
             home: config.home.clone(),
             output: Vec::new(),
+            included: Vec::new(),
+            impure: false,
         };
         let mut none = PhpArray::new();
         none.set("root", "");
@@ -65,6 +71,23 @@ impl Loader {
     /// The home directory used to canonicalise `~` in roots.
     pub fn home(&self) -> Option<&str> {
         self.home.as_deref()
+    }
+
+    /// What everything loaded so far was computed from — every directory scanned
+    /// and every file included — or `None` when a file's meaning depended on
+    /// more than its bytes (or it printed), so the result must not be reused.
+    pub fn dependencies(&self) -> Option<Vec<PathBuf>> {
+        if self.impure {
+            return None;
+        }
+        Some(
+            self.index
+                .visited()
+                .iter()
+                .chain(&self.included)
+                .cloned()
+                .collect(),
+        )
     }
 
     /// The cached records, keyed `@name`.
@@ -108,8 +131,10 @@ impl Loader {
         src: Result<Vec<u8>, AliasError>,
         scope: &mut Scope,
     ) -> Result<Option<(PhpArray, PhpArray)>, AliasError> {
+        self.included.push(path.to_path_buf());
         match src.and_then(|src| evaluate_alias_source(path, &src, scope, &self.eval)) {
             Ok((aliases, mut options, included)) => {
+                self.impure |= !included.pure || !included.output.is_empty();
                 self.output.extend_from_slice(&included.output);
                 options.remove(&key("site-aliases"));
                 Ok(Some((aliases, options)))

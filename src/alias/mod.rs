@@ -8,6 +8,7 @@ pub mod drupal;
 pub mod error;
 pub mod eval;
 pub mod fallback;
+pub mod list_cache;
 pub mod literal;
 pub mod loader;
 pub mod record;
@@ -75,6 +76,9 @@ impl Default for EvalOptions {
 pub struct Included {
     /// Text the file printed (inline text outside `<?php … ?>`), which Drush echoes.
     pub output: Vec<u8>,
+    /// True when the file's effect depended on its bytes alone (it took the
+    /// literal fast path: no function calls, includes or environment reads).
+    pub pure: bool,
 }
 
 /// Reads a file's bytes for inclusion.
@@ -128,7 +132,10 @@ pub fn include_source(
 ) -> Result<Included, AliasError> {
     if let Some(assignments) = literal::parse_literal_file(src) {
         if literal::apply(assignments, &mut scope.vars).is_some() {
-            return Ok(Included::default());
+            return Ok(Included {
+                output: Vec::new(),
+                pure: true,
+            });
         }
     }
     match eval::include_native(path, scope, opts) {

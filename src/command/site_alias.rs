@@ -8,6 +8,7 @@ use super::{CommandError, Invocation};
 use crate::alias::convert::{fix_site_data, Report};
 use crate::alias::discovery::SearchConfig;
 use crate::alias::drupal::{is_drupal_root, local_sites, root_alias_paths, selected_root};
+use crate::alias::list_cache::ListCache;
 use crate::alias::loader::Loader;
 use crate::alias::record::{
     isset, key, ksort, php_key_cmp, prepare_for_print, str_of, unset_recursive, PrintOptions,
@@ -62,14 +63,22 @@ pub struct SiteAliasArgs {
     /// Only records with an existing local root and no `remote-site`.
     #[arg(long)]
     pub local_only: bool,
+    /// Neither use nor update the cache of the full list.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// Runs `site-alias`.
 pub fn run(inv: &Invocation, args: &SiteAliasArgs) -> Result<(), CommandError> {
     let g = &inv.global;
     let config = SearchConfig::from_env(g.alias_path.clone(), g.local);
+    let cache = list_cache(inv, args, &config);
+    if let Some(names) = cache.as_ref().and_then(ListCache::load) {
+        std::io::stdout().write_all(&finish(names, g.pipe))?;
+        return Ok(());
+    }
     let mut loader = Loader::new(&config, g.eval_options());
-    let result = build_output(inv, args, &mut loader);
+    let result = build_output(inv, args, &mut loader, cache.as_ref(), &config);
     let mut out = std::io::stdout().lock();
     // Drush buffers and discards what alias files print in quiet (and pipe) mode.
     if !(g.quiet || g.pipe) {
@@ -88,6 +97,8 @@ fn build_output(
     inv: &Invocation,
     args: &SiteAliasArgs,
     loader: &mut Loader,
+    cache: Option<&ListCache>,
+    config: &SearchConfig,
 ) -> Result<Vec<u8>, CommandError> {
     let root = select_site(inv, loader)?.filter(|r| is_drupal_root(r));
     let (sites, format) = if args.names.is_empty() {
@@ -96,6 +107,10 @@ fn build_output(
         let Some(root) = root else {
             if format == Format::List && !args.local_only {
                 let names = list_names(loader.cache(), args.show_passwords);
+                if let (Some(cache), Some(mut deps)) = (cache, loader.dependencies()) {
+                    deps.extend(config.default_locations());
+                    cache.store(&deps, &names);
+                }
                 return Ok(finish(names, inv.global.pipe));
             }
             return render(visible(loader.cache()), format, args, inv, loader);
@@ -118,6 +133,25 @@ fn build_output(
         (found, args.format.unwrap_or(default))
     };
     render(sites, format, args, inv, loader)
+}
+
+/// The cache of the full list, when this run prints exactly that list: no
+/// names, list format, no selected site (target, `--root`, `--uri`), no `--no-cache`.
+fn list_cache(inv: &Invocation, args: &SiteAliasArgs, config: &SearchConfig) -> Option<ListCache> {
+    let g = &inv.global;
+    let uri_env = std::env::var_os("DRUSH_OPTIONS_URI").filter(|u| !u.is_empty());
+    let plain_list = args.names.is_empty()
+        && matches!(args.format, None | Some(Format::List))
+        && !args.local_only
+        && !args.no_cache
+        && inv.target.is_none()
+        && g.root.is_none()
+        && g.uri.is_none()
+        && uri_env.is_none();
+    if !plain_list {
+        return None;
+    }
+    ListCache::new(&(config, args.show_passwords))
 }
 
 /// Filters, cleans, sorts and formats the selected records.
