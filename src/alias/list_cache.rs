@@ -11,12 +11,14 @@
 //! Entries modified within the last two seconds are not trusted (the "racy
 //! timestamp" rule git uses), so such a result is simply not stored.
 
+use rustix::fd::OwnedFd;
+use rustix::fs::{AtFlags, Mode, OFlags};
 use std::collections::hash_map::DefaultHasher;
+use std::ffi::OsStr;
 use std::fs;
 use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -48,15 +50,22 @@ pub enum Stamp {
 impl Stamp {
     /// Stamps `path`, following symlinks as the scan does.
     pub fn of(path: &Path) -> Stamp {
-        match fs::metadata(path) {
-            Ok(m) => Stamp::Present {
-                dev: m.dev(),
-                ino: m.ino(),
-                size: m.size(),
-                mtime: m.mtime() * 1_000_000_000 + m.mtime_nsec(),
-                ctime: m.ctime() * 1_000_000_000 + m.ctime_nsec(),
-            },
-            Err(_) => Stamp::Absent,
+        rustix::fs::stat(path).map_or(Stamp::Absent, |st| Stamp::from_stat(&st))
+    }
+
+    /// Stamps `name` inside the open directory `dir` (no path walk from the root).
+    fn at(dir: &OwnedFd, name: &OsStr) -> Stamp {
+        rustix::fs::statat(dir, name, AtFlags::empty())
+            .map_or(Stamp::Absent, |st| Stamp::from_stat(&st))
+    }
+
+    fn from_stat(st: &rustix::fs::Stat) -> Stamp {
+        Stamp::Present {
+            dev: st.st_dev as u64,
+            ino: st.st_ino as u64,
+            size: st.st_size as u64,
+            mtime: st.st_mtime as i64 * 1_000_000_000 + st.st_mtime_nsec as i64,
+            ctime: st.st_ctime as i64 * 1_000_000_000 + st.st_ctime_nsec as i64,
         }
     }
 
@@ -143,19 +152,46 @@ fn stamp_all(paths: &[&Path]) -> Vec<Stamp> {
         .map_or(1, |n| n.get())
         .min(4);
     if threads < 2 || paths.len() < 256 {
-        return paths.iter().map(|p| Stamp::of(p)).collect();
+        return stamp_run(paths);
     }
     let chunk = paths.len().div_ceil(threads);
     std::thread::scope(|s| {
         let handles: Vec<_> = paths
             .chunks(chunk)
-            .map(|part| s.spawn(move || part.iter().map(|p| Stamp::of(p)).collect::<Vec<_>>()))
+            .map(|part| s.spawn(move || stamp_run(part)))
             .collect();
         handles
             .into_iter()
             .flat_map(|h| h.join().expect("stat thread does not panic"))
             .collect()
     })
+}
+
+/// Stamps paths in order, opening each parent directory once for a run of
+/// paths that share it (the scan lists a directory's files together).
+fn stamp_run(paths: &[&Path]) -> Vec<Stamp> {
+    let mut open: Option<(&Path, Option<OwnedFd>)> = None;
+    paths
+        .iter()
+        .map(|path| {
+            let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+                return Stamp::of(path);
+            };
+            if open.as_ref().is_none_or(|(p, _)| *p != parent) {
+                let fd = rustix::fs::open(
+                    parent,
+                    OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+                    Mode::empty(),
+                )
+                .ok();
+                open = Some((parent, fd));
+            }
+            match &open {
+                Some((_, Some(dir))) => Stamp::at(dir, name),
+                _ => Stamp::of(path),
+            }
+        })
+        .collect()
 }
 
 fn encode(key: u64, paths: &[PathBuf], stamps: &[Stamp], output: &[u8]) -> Vec<u8> {
@@ -197,7 +233,7 @@ fn decode(bytes: &[u8], key: u64) -> Option<Decoded> {
     let mut entries = Vec::with_capacity(n.min(1 << 20) as usize);
     for _ in 0..n {
         let len = r.u64()? as usize;
-        let path = PathBuf::from(std::ffi::OsStr::from_bytes(r.take(len)?));
+        let path = PathBuf::from(OsStr::from_bytes(r.take(len)?));
         let f: Vec<u64> = (0..6).map(|_| r.u64()).collect::<Option<_>>()?;
         let stamp = match f[0] {
             0 => Stamp::Absent,
