@@ -59,6 +59,8 @@ impl Stamp {
             .map_or(Stamp::Absent, |st| Stamp::from_stat(&st))
     }
 
+    // The stat field types differ between platforms; the casts are no-ops on some.
+    #[allow(clippy::unnecessary_cast)]
     fn from_stat(st: &rustix::fs::Stat) -> Stamp {
         Stamp::Present {
             dev: st.st_dev as u64,
