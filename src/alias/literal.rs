@@ -197,6 +197,7 @@ impl Cursor<'_> {
         self.skip_ws();
         match self.peek()? {
             b'\'' => self.single_quoted().map(Value::Str),
+            b'"' => self.plain_double_quoted().map(Value::Str),
             b'-' | b'0'..=b'9' => self.number(),
             _ => self.constant(),
         }
@@ -231,6 +232,23 @@ impl Cursor<'_> {
                 _ => out.push(c),
             }
         }
+    }
+
+    /// A double-quoted string without escapes or `$` (so without interpolation):
+    /// its bytes are its value.
+    fn plain_double_quoted(&mut self) -> Option<Vec<u8>> {
+        self.pos += 1;
+        let start = self.pos;
+        loop {
+            match self.peek()? {
+                b'"' => break,
+                b'\\' | b'$' => return None,
+                _ => self.pos += 1,
+            }
+        }
+        let s = self.src[start..self.pos].to_vec();
+        self.pos += 1;
+        Some(s)
     }
 
     /// A decimal integer or a plain float (`1.5`, `1.0E+25`); other forms go to the full parser.
@@ -335,10 +353,21 @@ mod tests {
     }
 
     #[test]
+    fn plain_double_quoted_strings_are_literals() {
+        let parsed =
+            parse_literal_file(b"<?php $aliases[\"a\"] = array(\"k\" => \"{v}'\");").unwrap();
+        assert_eq!(parsed[0].key, Some(Key::from("a")));
+        let mut want = PhpArray::new();
+        want.set("k", "{v}'");
+        assert_eq!(parsed[0].value, Value::Array(want));
+    }
+
+    #[test]
     fn anything_else_goes_to_the_full_parser() {
         for src in [
             &b"<?php $a = 'x' . 'y';"[..],
-            b"<?php $a = \"x\";",
+            b"<?php $a = \"x\\n\";",
+            b"<?php $a = \"$x\";",
             b"<?php // c\n$a = 1;",
             b"<?php $a = 1; ?>",
             b" <?php $a = 1;",
