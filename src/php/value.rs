@@ -215,7 +215,7 @@ impl From<i64> for Value {
 /// An ordered PHP array (a hash table that remembers insertion order).
 #[derive(Clone, Debug, Default)]
 pub struct PhpArray {
-    entries: IndexMap<Key, Value>,
+    entries: IndexMap<Key, Value, foldhash::fast::RandomState>,
     /// PHP's `nNextFreeElement`: `None` until an integer key is inserted.
     next_free: Option<i64>,
 }
