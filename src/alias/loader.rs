@@ -14,7 +14,7 @@ use super::record::{
     merge_entry, site_spec_record, sitealias_array_merge, str_of, take_entries, uri_to_site_dir,
     wildcard_check,
 };
-use super::{evaluate_alias_source, read_sources, AliasError, EvalOptions, Scope};
+use super::{evaluate_alias_source, for_each_source, AliasError, EvalOptions, Scope};
 use crate::php::{Key, PhpArray, Value};
 use std::path::{Path, PathBuf};
 
@@ -239,33 +239,42 @@ impl Loader {
     /// `_drush_sitealias_find_and_load_all_aliases`.
     fn find_and_load_all(&mut self) -> Result<PhpArray, AliasError> {
         let files = self.index.files(&self.search_path(), Wanted::All);
-        let sources = read_sources(&files);
         let mut scope = Scope::new();
         let mut result = PhpArray::new();
-        for (file, src) in files.into_iter().zip(sources) {
-            let Some((aliases, options)) = self.include(&file, src, &mut scope)? else {
-                continue;
-            };
-            let (mut aliases, options) = options_only_alias(&file, aliases, options);
-            if let Some(group) = group_name(&file) {
-                prefix_group_all(&group, &mut aliases);
-            }
-            if aliases.is_empty() {
-                continue;
-            }
-            let file_text = file.to_string_lossy();
-            for (name, value) in take_entries(aliases) {
-                let mut record = into_record(value);
-                if !options.is_empty() {
-                    record = options.merge(&record);
-                }
-                initialize(&mut record);
-                record.set("#name", name.to_value());
-                record.set("#file", file_text.as_ref());
-                merge_entry(&mut result, name, Value::Array(record));
-            }
-        }
+        for_each_source(&files, |file, src| {
+            self.load_all_from_file(file, src, &mut scope, &mut result)
+        })?;
         Ok(result)
+    }
+
+    /// One file of [`Loader::find_and_load_all`]: its records, named and
+    /// initialized, merged into `result`.
+    fn load_all_from_file(
+        &mut self,
+        file: &Path,
+        src: Result<Vec<u8>, AliasError>,
+        scope: &mut Scope,
+        result: &mut PhpArray,
+    ) -> Result<(), AliasError> {
+        let Some((aliases, options)) = self.include(file, src, scope)? else {
+            return Ok(());
+        };
+        let (mut aliases, options) = options_only_alias(file, aliases, options);
+        if let Some(group) = group_name(file) {
+            prefix_group_all(&group, &mut aliases);
+        }
+        let file_text = file.to_string_lossy();
+        for (name, value) in take_entries(aliases) {
+            let mut record = into_record(value);
+            if !options.is_empty() {
+                record = options.merge(&record);
+            }
+            initialize(&mut record);
+            record.set("#name", name.to_value());
+            record.set("#file", file_text.as_ref());
+            merge_entry(result, name, Value::Array(record));
+        }
+        Ok(())
     }
 
     /// `drush_sitealias_get_record`: an alias name, a comma list, or nothing
@@ -332,21 +341,20 @@ impl Loader {
     /// `_drush_sitealias_find_and_load_alias_from_file` over the candidate files.
     fn find_and_load_alias(&mut self, name: &str) -> Result<PhpArray, AliasError> {
         let files = self.index.files(&self.search_path(), Wanted::Name(name));
-        let sources = read_sources(&files);
         let mut scope = Scope::new();
         let mut result = PhpArray::new();
         let mut result_names = PhpArray::new();
-        for (file, src) in files.into_iter().zip(sources) {
-            let Some((aliases, options)) = self.include(&file, src, &mut scope)? else {
-                continue;
+        for_each_source(&files, |file, src| {
+            let Some((aliases, options)) = self.include(file, src, &mut scope)? else {
+                return Ok(());
             };
-            let (mut aliases, options) = options_only_alias(&file, aliases, options);
-            if let Some(group) = group_name(&file) {
+            let (mut aliases, options) = options_only_alias(file, aliases, options);
+            if let Some(group) = group_name(file) {
                 prefix_group_hidden(&group, &mut aliases);
             }
             wildcard_check(name, &mut aliases);
             let Some(found) = aliases.get_str(name) else {
-                continue;
+                return Ok(());
             };
             let mut one = options.merge(&as_record(found));
             one.set("#file", file.to_string_lossy().as_ref());
@@ -362,7 +370,8 @@ impl Loader {
                 let _ = result_names.push(Value::str(format!("@{full}")));
                 result = one;
             }
-        }
+            Ok::<(), AliasError>(())
+        })?;
         if result_names.len() > 1 {
             let mut list = PhpArray::new();
             list.set("site-list", Value::Array(result_names));

@@ -89,25 +89,26 @@ pub fn read_source(path: &Path) -> Result<Vec<u8>, AliasError> {
     })
 }
 
-/// Reads many files at once on a few threads, keeping their order: the loader
-/// evaluates them one by one (they share a scope), but need not wait for each read.
-pub fn read_sources(paths: &[PathBuf]) -> Vec<Result<Vec<u8>, AliasError>> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(4);
-    if threads < 2 || paths.len() < 64 {
-        return paths.iter().map(|p| read_source(p)).collect();
+/// Calls `each` with every path and its bytes, in order, while a background
+/// thread reads ahead: the loader evaluates files one by one (they share a
+/// scope) but need not wait for each read. Stops at the first error `each` returns.
+pub fn for_each_source<E>(
+    paths: &[PathBuf],
+    mut each: impl FnMut(&Path, Result<Vec<u8>, AliasError>) -> Result<(), E>,
+) -> Result<(), E> {
+    if paths.len() < 64 {
+        return paths.iter().try_for_each(|p| each(p, read_source(p)));
     }
-    let chunk = paths.len().div_ceil(threads);
     std::thread::scope(|s| {
-        let handles: Vec<_> = paths
-            .chunks(chunk)
-            .map(|part| s.spawn(move || part.iter().map(|p| read_source(p)).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("reader thread does not panic"))
-            .collect()
+        let (tx, rx) = std::sync::mpsc::sync_channel(256);
+        s.spawn(move || {
+            for p in paths {
+                if tx.send(read_source(p)).is_err() {
+                    break; // the consumer stopped early
+                }
+            }
+        });
+        paths.iter().zip(rx).try_for_each(|(p, src)| each(p, src))
     })
 }
 

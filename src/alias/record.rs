@@ -60,7 +60,11 @@ pub fn take_entries(mut a: PhpArray) -> Vec<(Key, Value)> {
 /// PHP's `array_merge($a, $b)` on owned arrays, moving `b`'s values instead of
 /// copying them (integer keys renumbered as PHP does).
 pub fn array_merge_owned(a: PhpArray, b: PhpArray) -> PhpArray {
-    if a.keys().any(|k| matches!(k, Key::Int(_))) {
+    let has_int_keys = |x: &PhpArray| x.keys().any(|k| matches!(k, Key::Int(_)));
+    if a.is_empty() && !has_int_keys(&b) {
+        return b; // array_merge(array(), $b) is $b when nothing needs renumbering
+    }
+    if has_int_keys(&a) {
         return a.merge(&b);
     }
     let mut out = a;
