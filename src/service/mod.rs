@@ -6,6 +6,7 @@
 //! [`fsutil`] writes files atomically with explicit modes, [`exec`] runs programs without a
 //! shell and quotes arguments where a shell is unavoidable.
 
+pub mod db;
 pub mod error;
 pub mod exec;
 pub mod fsutil;
