@@ -235,29 +235,39 @@ impl MysqlServer {
             &format!("DROP DATABASE IF EXISTS {};", quote_ident(&db.name)),
             &[],
         )?;
-        let target = grant_target(&db.name);
         for host in &hosts {
-            if !self.user_exists(&db.user, host)? {
-                continue;
+            if self.user_exists(&db.user, host)? {
+                self.revoke_and_drop_user(db, host)?;
             }
-            let who = account(&db.user, host);
+        }
+        Ok(())
+    }
+
+    /// Revokes the user's privileges on the site's database, in our escaped form and in
+    /// the unescaped form older Aegir grants use, then drops the account if only `USAGE`
+    /// remains.
+    fn revoke_and_drop_user(&self, db: &SiteDb, host: &str) -> Result<()> {
+        let who = account(&db.user, host);
+        let mut targets = vec![
+            grant_target(&db.name),
+            format!("{}.*", quote_ident(&db.name)),
+        ];
+        targets.dedup();
+        let grants = self.show_grants(&db.user, host)?;
+        for target in targets {
             let on_db = format!(" ON {target} TO ");
-            if self
-                .show_grants(&db.user, host)?
-                .iter()
-                .any(|g| g.contains(&on_db))
-            {
+            if grants.iter().any(|g| g.contains(&on_db)) {
                 self.query(
                     &format!("REVOKE ALL PRIVILEGES ON {target} FROM {who};"),
                     &[],
                 )?;
             }
-            if real_grants(&self.show_grants(&db.user, host)?)
-                .next()
-                .is_none()
-            {
-                self.query(&format!("DROP USER {who};"), &[])?;
-            }
+        }
+        if real_grants(&self.show_grants(&db.user, host)?)
+            .next()
+            .is_none()
+        {
+            self.query(&format!("DROP USER {who};"), &[])?;
         }
         Ok(())
     }
