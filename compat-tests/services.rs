@@ -36,7 +36,7 @@ fn service_env(name: &str) -> HashMap<String, String> {
     let path = runtime().join(format!("{name}.env"));
     let text = fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
-            "{} is missing ({e}): run scripts/services/{name} first (scripts/test does)",
+            "{} is missing ({e}): run scripts/services/{name} (or scripts/services/all) first",
             path.display()
         )
     });

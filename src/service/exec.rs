@@ -32,13 +32,18 @@ pub fn run(cmd: &mut Command, stdin: Option<&[u8]>, secrets: &[&str]) -> Result<
     let mut child = cmd
         .spawn()
         .map_err(|e| fail(e.to_string(), String::new()))?;
-    if let (Some(bytes), Some(mut pipe)) = (stdin, child.stdin.take()) {
-        // A child that exits early closes the pipe; its status tells what went wrong.
-        let _ = pipe.write_all(bytes);
-    }
-    let out = child
-        .wait_with_output()
-        .map_err(|e| fail(e.to_string(), String::new()))?;
+    let pipe = child.stdin.take();
+    // Feed stdin while reading stdout, so neither side can block the other.
+    let out = std::thread::scope(|scope| {
+        if let (Some(bytes), Some(mut pipe)) = (stdin, pipe) {
+            // A child that exits early closes the pipe; its status tells what went wrong.
+            scope.spawn(move || {
+                let _ = pipe.write_all(bytes);
+            });
+        }
+        child.wait_with_output()
+    })
+    .map_err(|e| fail(e.to_string(), String::new()))?;
     if !out.status.success() {
         return Err(fail(
             out.status.to_string(),
@@ -90,5 +95,12 @@ mod tests {
             run(&mut Command::new("cat"), Some(b"hi"), &[]).unwrap(),
             "hi"
         );
+    }
+
+    #[test]
+    fn large_stdin_and_stdout_do_not_deadlock() {
+        let big = vec![b'x'; 4 << 20];
+        let out = run(&mut Command::new("cat"), Some(&big), &[]).unwrap();
+        assert_eq!(out.len(), big.len());
     }
 }

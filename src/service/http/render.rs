@@ -154,7 +154,7 @@ fn site_names(site: &SiteVhost) -> (Vec<String>, Vec<String>) {
 }
 
 /// PHP's `urlencode()`: letters, digits and `-_.` kept, space as `+`, the rest `%XX`.
-pub fn php_urlencode(value: &str) -> String {
+fn php_urlencode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
