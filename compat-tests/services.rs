@@ -187,9 +187,15 @@ impl Live {
             restart_cmd,
         };
         http::write_server(&server).unwrap();
+        // As Aegir: conf.d/X.conf -> {aegir_root}/config/{app}.conf -> {config_path}/{app}.conf.
+        let aegir_root = ws.0.join("aegir");
+        http::link_server_conf(&server, &aegir_root).unwrap();
         let name = ws.0.file_name().unwrap().to_string_lossy().into_owned();
         let link = Path::new(&fact(&env, "CONFD")).join(format!("{name}.conf"));
-        symlink(server.server_conf_path(), &link).unwrap();
+        let aegir_link = aegir_root
+            .join("config")
+            .join(format!("{}.conf", app.name()));
+        symlink(aegir_link, &link).unwrap();
         Live { server, link }
     }
 }
@@ -419,6 +425,76 @@ fn render_all(server: &HttpServer, root: &Path) {
     }
 }
 
+/// Every file under `dir` with its bytes, sorted by path.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(snapshot(&path));
+        } else {
+            files.push((path.clone(), fs::read(&path).unwrap()));
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Bad uris, aliases and redirections are refused and leave no file behind.
+fn refuses_bad_sites(server: &HttpServer, root: &Path) {
+    let before = snapshot(&server.config_path);
+    for bad in [
+        "../../etc/passwd",
+        "a b.com",
+        "a'b.com",
+        "a\"b.com",
+        "a;b.com",
+        "a$b.com",
+        "",
+    ] {
+        let site = |uri: &str, aliases: Vec<String>, redirection: Option<String>| SiteVhost {
+            uri: uri.into(),
+            root: root.into(),
+            site_path: root.join("sites/ok.com"),
+            aliases,
+            redirection,
+            db: DbEnv::default(),
+        };
+        assert!(
+            http::write_site(server, &site(bad, vec![], None)).is_err(),
+            "uri {bad:?}"
+        );
+        let alias = site("ok.com", vec![bad.into()], None);
+        assert!(http::write_site(server, &alias).is_err(), "alias {bad:?}");
+        let redirect = site("ok.com", vec![], Some(bad.into()));
+        assert!(
+            http::write_site(server, &redirect).is_err(),
+            "redirection {bad:?}"
+        );
+        let platform = PlatformVhost {
+            name: bad.into(),
+            root: root.into(),
+        };
+        assert!(
+            http::write_platform(server, &platform).is_err(),
+            "platform {bad:?}"
+        );
+    }
+    let evil_root = SiteVhost {
+        uri: "ok.com".into(),
+        root: PathBuf::from("/srv/x; include /etc/passwd"),
+        site_path: root.join("sites/ok.com"),
+        aliases: vec![],
+        redirection: None,
+        db: DbEnv::default(),
+    };
+    assert!(
+        http::write_site(server, &evil_root).is_err(),
+        "root with directives"
+    );
+    assert_eq!(before, snapshot(&server.config_path), "nothing was written");
+}
+
 fn check_server(app: HttpApp, ssl: bool) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("platform");
@@ -439,6 +515,14 @@ fn check_server(app: HttpApp, ssl: bool) {
         restart_cmd: "true".into(),
     };
     render_all(&server, &root);
+    let first = snapshot(&server.config_path);
+    render_all(&server, &root);
+    assert_eq!(
+        first,
+        snapshot(&server.config_path),
+        "a second verify writes identical bytes"
+    );
+    refuses_bad_sites(&server, &root);
     let run = dir.path().join("run");
     fs::create_dir_all(&run).unwrap();
     let conf = server.server_conf_path();

@@ -67,6 +67,22 @@ pub fn mkdir_mode(path: &Path, mode: u32) -> Result<()> {
         .map_err(|e| ServiceError::io("chmod", path, e))
 }
 
+/// Points the symlink `link` at `target`, replacing any file or link there atomically
+/// (a temp link in the same directory renamed over it), like `ln -sf`.
+pub fn symlink_atomic(target: &Path, link: &Path) -> Result<()> {
+    let dir = link.parent().unwrap_or(Path::new("."));
+    let file_name = link
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{file_name}.{}.tmp", random_suffix()?));
+    std::os::unix::fs::symlink(target, &tmp).map_err(|e| ServiceError::io("symlink", &tmp, e))?;
+    fs::rename(&tmp, link).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        ServiceError::io("rename", link, e)
+    })
+}
+
 /// Removes a file; a missing file is not an error.
 pub fn remove_file_if_exists(path: &Path) -> Result<()> {
     match fs::remove_file(path) {
@@ -123,6 +139,17 @@ mod tests {
             1,
             "no temp file left"
         );
+    }
+
+    #[test]
+    fn symlink_replaces_what_is_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("nginx.conf");
+        fs::write(&link, "old file").unwrap();
+        symlink_atomic(Path::new("/one"), &link).unwrap();
+        symlink_atomic(Path::new("/two"), &link).unwrap();
+        assert_eq!(fs::read_link(&link).unwrap(), Path::new("/two"));
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

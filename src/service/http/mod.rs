@@ -6,7 +6,8 @@
 //! Layout under the server's `config_path` (as Aegir's):
 //! `{app}.conf` (includes `{app}/pre.d`, `platform.d`, `vhost.d`, `post.d`),
 //! `{app}/platform.d/{platform}.conf`, `{app}/vhost.d/{uri}`, and for SSL servers the
-//! default certificate in `ssl.d/default/openssl.{crt,key}`.
+//! default certificate in `ssl.d/default/openssl.{crt,key}`; `{aegir_root}/config/{app}.conf`
+//! links to the server config.
 
 mod cert;
 mod render;
@@ -17,8 +18,8 @@ use std::path::PathBuf;
 pub use cert::ensure_self_signed;
 pub use render::{render_platform, render_server, render_site};
 pub use write::{
-    check_config, delete_platform, delete_site, restart, write_platform, write_server, write_site,
-    ConfigCheck,
+    check_config, delete_platform, delete_site, link_server_conf, restart, write_platform,
+    write_server, write_site, ConfigCheck,
 };
 
 /// Which web server.

@@ -1,6 +1,6 @@
 //! Writes rendered configs in Aegir's layout, tests them, and reloads the server.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::{render, HttpApp, HttpServer, PlatformVhost, SiteVhost};
@@ -25,6 +25,16 @@ pub fn write_server(server: &HttpServer) -> Result<()> {
         super::ensure_self_signed(server)?;
     }
     fsutil::write_atomic(&server.server_conf_path(), text.as_bytes(), CONF_MODE)
+}
+
+/// Links `{aegir_root}/config/{app}.conf` to the server config, as Aegir's `ln -sf`
+/// does; the web server's own config includes that link.
+pub fn link_server_conf(server: &HttpServer, aegir_root: &Path) -> Result<()> {
+    validate::path(aegir_root)?;
+    let config = aegir_root.join("config");
+    fsutil::mkdir_mode(&config, 0o711)?;
+    let link = config.join(format!("{}.conf", server.app.name()));
+    fsutil::symlink_atomic(&server.server_conf_path(), &link)
 }
 
 /// Writes `platform.d/{platform}.conf`.
