@@ -721,8 +721,12 @@ fn mariadb_dump_and_import_round_trip() {
     let db = naming::new_site_db(&uri, |n| srv.database_exists(n)).unwrap();
     srv.create_site_db(&db, &[]).unwrap();
     let table = format!("`{}`.probe", db.name);
+    let view = format!("`{}`.probe_view", db.name);
     srv.query(
-        &format!("CREATE TABLE {table} (v VARCHAR(20)); INSERT INTO {table} VALUES ('kept');"),
+        &format!(
+            "CREATE TABLE {table} (v VARCHAR(40)); INSERT INTO {table} VALUES ('kept'), ('DEFINER=`a`@`b`');\
+             CREATE VIEW {view} AS SELECT v FROM {table};"
+        ),
         &[],
     )
     .unwrap();
@@ -733,11 +737,20 @@ fn mariadb_dump_and_import_round_trip() {
         fs::metadata(&dump).unwrap().permissions().mode() & 0o777,
         0o600
     );
-    srv.query(&format!("DROP TABLE {table};"), &[]).unwrap();
+    let text = fs::read_to_string(&dump).unwrap();
+    assert!(text.contains("probe_view"), "the view is dumped");
+    assert_eq!(
+        text.matches("DEFINER=").count(),
+        1,
+        "only the data keeps its DEFINER text"
+    );
+    srv.query(&format!("DROP VIEW {view}; DROP TABLE {table};"), &[])
+        .unwrap();
     srv.import(&db.name, &dump).unwrap();
     assert_eq!(
-        srv.query(&format!("SELECT v FROM {table};"), &[]).unwrap(),
-        "kept\n"
+        srv.query(&format!("SELECT v FROM {view} ORDER BY v;"), &[])
+            .unwrap(),
+        "DEFINER=`a`@`b`\nkept\n"
     );
     srv.drop_site_db(&db, &[]).unwrap();
     assert_gone(&srv, &db, &["127.0.0.1"]);

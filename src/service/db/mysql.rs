@@ -9,7 +9,9 @@
 //! name also has its `_` and `%` escaped, so a grant covers exactly one database, not a
 //! pattern of them.
 
+use std::borrow::Cow;
 use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -272,8 +274,9 @@ impl MysqlServer {
         Ok(())
     }
 
-    /// Dumps a database to `out` (created 0600, must not exist) with `mysqldump
-    /// --single-transaction --quick --no-autocommit`.
+    /// Dumps a database to `out` (created 0600, must not exist; removed on failure) with
+    /// `mysqldump --single-transaction --quick --no-autocommit`, with `DEFINER=` clauses
+    /// removed (as Aegir does) so the dump loads on a server without that account.
     pub fn dump(&self, db_name: &str, out: &Path) -> Result<()> {
         validate_db_name(db_name)?;
         let file = OpenOptions::new()
@@ -285,9 +288,48 @@ impl MysqlServer {
         let defaults = self.defaults_file()?;
         let mut cmd = self.client("mysqldump", &defaults);
         cmd.args(["--single-transaction", "--quick", "--no-autocommit"])
-            .arg(db_name)
-            .stdout(Stdio::from(file));
-        self.run_with_file_io(cmd, out)
+            .arg(db_name);
+        let result = self.dump_filtered(cmd, file, out);
+        if result.is_err() {
+            let _ = std::fs::remove_file(out);
+        }
+        result
+    }
+
+    /// Runs mysqldump, copying its output through [`strip_definer`] into `file`.
+    fn dump_filtered(&self, mut cmd: Command, file: File, out: &Path) -> Result<()> {
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| ServiceError::io("run mysqldump for", out, e))?;
+        let (Some(stdout), Some(mut stderr)) = (child.stdout.take(), child.stderr.take()) else {
+            return Err(ServiceError::io(
+                "run mysqldump for",
+                out,
+                std::io::ErrorKind::BrokenPipe.into(),
+            ));
+        };
+        let errors = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stderr.read_to_string(&mut text);
+            text
+        });
+        let copied = copy_lines(BufReader::new(stdout), BufWriter::new(file))
+            .map_err(|e| ServiceError::io("write", out, e));
+        let status = child
+            .wait()
+            .map_err(|e| ServiceError::io("run mysqldump for", out, e))?;
+        let stderr = errors.join().unwrap_or_default();
+        if !status.success() {
+            return Err(ServiceError::Command {
+                program: "mysqldump".into(),
+                status: status.to_string(),
+                stderr: stderr.replace(&self.password, "***").trim().to_string(),
+            });
+        }
+        copied
     }
 
     /// Imports an SQL file into an existing database with `mysql`.
@@ -319,6 +361,75 @@ impl MysqlServer {
                 .to_string(),
         })
     }
+}
+
+/// Copies lines from `input` to `output` through [`strip_definer`], then flushes and syncs.
+fn copy_lines(mut input: impl BufRead, mut output: BufWriter<File>) -> std::io::Result<()> {
+    let mut line = Vec::new();
+    while input.read_until(b'\n', &mut line)? > 0 {
+        output.write_all(&strip_definer(&line))?;
+        line.clear();
+    }
+    output.flush()?;
+    output.get_ref().sync_all()
+}
+
+/// Removes `DEFINER=user@host ` from a dump's `CREATE …` and `/*!50… */` lines (views,
+/// triggers, routines, events); other lines, table data included, pass unchanged.
+pub fn strip_definer(line: &[u8]) -> Cow<'_, [u8]> {
+    const KEY: &[u8] = b"DEFINER=";
+    if !(line.starts_with(b"CREATE ") || line.starts_with(b"/*!50")) {
+        return Cow::Borrowed(line);
+    }
+    let mut out = Vec::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(at) = find(rest, KEY) {
+        out.extend_from_slice(&rest[..at]);
+        let after = &rest[at + KEY.len()..];
+        match definer_len(after) {
+            Some(len) => {
+                let skip = len + usize::from(after.get(len) == Some(&b' '));
+                rest = &after[skip..];
+            }
+            None => {
+                out.extend_from_slice(KEY);
+                rest = after;
+            }
+        }
+    }
+    out.extend_from_slice(rest);
+    Cow::Owned(out)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The length of `` `user`@`host` `` (either part quoted with `` ` `` or `'`, doubled
+/// quotes inside) at the start of `text`.
+fn definer_len(text: &[u8]) -> Option<usize> {
+    let user = quoted_len(text)?;
+    if text.get(user) != Some(&b'@') {
+        return None;
+    }
+    let host = quoted_len(&text[user + 1..])?;
+    Some(user + 1 + host)
+}
+
+fn quoted_len(text: &[u8]) -> Option<usize> {
+    let quote = *text.first().filter(|q| matches!(q, b'`' | b'\''))?;
+    let mut i = 1;
+    while i < text.len() {
+        if text[i] == quote {
+            if text.get(i + 1) == Some(&quote) {
+                i += 2;
+                continue;
+            }
+            return Some(i + 1);
+        }
+        i += 1;
+    }
+    None
 }
 
 /// The web hosts plus 127.0.0.1, in order, without duplicates.
@@ -373,6 +484,40 @@ mod tests {
     fn grant_hosts_add_localhost_once() {
         let hosts = grant_hosts(&["web1".into(), "127.0.0.1".into(), "web1".into()]);
         assert_eq!(hosts, ["web1", "127.0.0.1"]);
+    }
+
+    #[test]
+    fn definers_are_stripped_from_ddl_only() {
+        let cases: [(&[u8], &[u8]); 5] = [
+            (
+                b"/*!50013 DEFINER=`root`@`localhost` SQL SECURITY DEFINER */\n",
+                b"/*!50013 SQL SECURITY DEFINER */\n",
+            ),
+            (
+                b"/*!50017 DEFINER=`a``b`@`%`*/ /*!50003 TRIGGER t */;;\n",
+                b"/*!50017 */ /*!50003 TRIGGER t */;;\n",
+            ),
+            (
+                b"CREATE DEFINER='x'@'h' PROCEDURE p()\n",
+                b"CREATE PROCEDURE p()\n",
+            ),
+            (
+                b"INSERT INTO t VALUES ('DEFINER=`root`@`localhost`');\n",
+                b"INSERT INTO t VALUES ('DEFINER=`root`@`localhost`');\n",
+            ),
+            (
+                b"CREATE VIEW v DEFINER=unquoted\n",
+                b"CREATE VIEW v DEFINER=unquoted\n",
+            ),
+        ];
+        for (input, want) in cases {
+            assert_eq!(
+                &*strip_definer(input),
+                want,
+                "{}",
+                String::from_utf8_lossy(input)
+            );
+        }
     }
 
     #[test]
