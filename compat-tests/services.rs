@@ -164,7 +164,7 @@ struct Live {
 }
 
 impl Live {
-    fn new(app: HttpApp, ws: &Workspace) -> Self {
+    fn new(app: HttpApp, ws: &Workspace, ssl: bool) -> Self {
         let fpm = service_env("php-fpm");
         let (env, restart_cmd) = match app {
             HttpApp::Nginx => {
@@ -183,7 +183,9 @@ impl Live {
             config_path: ws.0.join("config"),
             http_port: fact(&env, "PORT").parse().unwrap(),
             php_fpm: FpmEndpoint::Socket(PathBuf::from(fact(&fpm, "SOCKET"))),
-            ssl: None,
+            ssl: ssl.then(|| SslServer {
+                port: fact(&env, "SSL_PORT").parse().unwrap(),
+            }),
             restart_cmd,
         };
         http::write_server(&server).unwrap();
@@ -207,33 +209,49 @@ impl Drop for Live {
     }
 }
 
-/// GETs `path` from 127.0.0.1 with the Host header `host`; returns (status, body).
-fn get(port: u16, host: &str, path: &str) -> (String, String) {
-    let out = Command::new("curl")
-        .args(["-sS", "--max-time", "5", "-w", "\n%{http_code}", "-H"])
-        .arg(format!("Host: {host}"))
-        .arg(format!("http://127.0.0.1:{port}{path}"))
-        .output()
-        .expect("curl runs");
+/// GETs `path` for `host` from 127.0.0.1: plain HTTP with a Host header, or HTTPS with
+/// `--resolve` (and `-k`: the default certificate is self-signed). Returns (status, body).
+fn get(port: u16, tls: bool, host: &str, path: &str) -> (String, String) {
+    let mut curl = Command::new("curl");
+    curl.args(["-sS", "--max-time", "5", "-w", "\n%{http_code}"]);
+    if tls {
+        curl.arg("-k")
+            .arg("--resolve")
+            .arg(format!("{host}:{port}:127.0.0.1"))
+            .arg(format!("https://{host}:{port}{path}"));
+    } else {
+        curl.arg("-H")
+            .arg(format!("Host: {host}"))
+            .arg(format!("http://127.0.0.1:{port}{path}"));
+    }
+    let out = curl.output().expect("curl runs");
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let (body, status) = text.rsplit_once('\n').unwrap_or(("", &text));
     (status.to_string(), body.to_string())
 }
 
-/// Polls until the site answers with `want` in its body (a reload takes a moment).
-fn wait_for_page(port: u16, host: &str, want: &str) -> String {
+/// Polls until `host`'s front page satisfies `ok(status, body)` (a reload takes a moment).
+fn wait_for(port: u16, tls: bool, host: &str, what: &str, ok: impl Fn(&str, &str) -> bool) {
     let start = Instant::now();
     loop {
-        let (status, body) = get(port, host, "/");
-        if status == "200" && body.contains(want) {
-            return body;
+        let (status, body) = get(port, tls, host, "/");
+        if ok(&status, &body) {
+            return;
         }
         assert!(
             start.elapsed() < Duration::from_secs(10),
-            "{host} never answered with {want:?}; last: {status} {body}"
+            "{host}:{port} never {what}; last: {status} {body}"
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// Polls until the site answers 200 with `want` in its body.
+fn wait_for_page(port: u16, tls: bool, host: &str, want: &str) {
+    let what = format!("answered with {want:?}");
+    wait_for(port, tls, host, &what, |status, body| {
+        status == "200" && body.contains(want)
+    });
 }
 
 fn mariadb() -> MysqlServer {
@@ -298,7 +316,7 @@ fn make_db(backend: &Backend, uri: &str, site_path: &Path) -> (DbEnv, String, Op
 
 /// The whole flow: platform and site configs, database, the platform's installer,
 /// Aegir-style settings.php, reload, and the page built from the database over HTTP.
-fn serve_site(app: HttpApp, backend: Backend) {
+fn serve_site(app: HttpApp, backend: Backend, ssl: bool) {
     let lock = match app {
         HttpApp::Nginx => &NGINX,
         HttpApp::Apache => &APACHE,
@@ -311,7 +329,7 @@ fn serve_site(app: HttpApp, backend: Backend) {
     ));
     let root = ws.0.join("platform");
     copy_tree(&fixtures().join("drupal7-mini"), &root);
-    let live = Live::new(app, &ws);
+    let live = Live::new(app, &ws, ssl);
     let port = live.server.http_port;
     http::write_platform(
         &live.server,
@@ -327,7 +345,8 @@ fn serve_site(app: HttpApp, backend: Backend) {
     } else {
         "mariadb"
     };
-    let uri = format!("{kind}-{}.{}.test", std::process::id(), app.name());
+    let tls = if ssl { "-ssl" } else { "" };
+    let uri = format!("{kind}-{}.{}{tls}.test", std::process::id(), app.name());
     let site_path = root.join("sites").join(&uri);
     fs::create_dir_all(&site_path).unwrap();
     let settings = site_path.join("settings.php");
@@ -355,13 +374,26 @@ fn serve_site(app: HttpApp, backend: Backend) {
 
     let escaped = site_name.replace('&', "&amp;").replace('"', "&quot;");
     let want = format!("<h1 id=\"site-name\">{escaped}</h1>");
-    wait_for_page(port, &uri, &want);
-    wait_for_page(port, &alias, &want);
-    let (status, _) = get(port, &uri, &format!("/sites/{uri}/private/db/x.sqlite"));
+    wait_for_page(port, false, &uri, &want);
+    wait_for_page(port, false, &alias, &want);
+    let private = format!("/sites/{uri}/private/db/x.sqlite");
+    let (status, _) = get(port, false, &uri, &private);
     assert_eq!(status, "403", "the private directory is not served");
+    if let Some(ssl) = &live.server.ssl {
+        wait_for_page(ssl.port, true, &uri, &want);
+        wait_for_page(ssl.port, true, &alias, &want);
+        assert_eq!(get(ssl.port, true, &uri, &private).0, "403");
+    }
 
     http::delete_site(&live.server, &uri).unwrap();
     http::restart(&live.server).unwrap();
+    wait_for(
+        port,
+        false,
+        &uri,
+        "stopped serving the site",
+        |status, _| status != "200",
+    );
     if let Some(db) = site_db {
         let srv = mariadb();
         srv.drop_site_db(&db, &[]).unwrap();
@@ -372,22 +404,32 @@ fn serve_site(app: HttpApp, backend: Backend) {
 
 #[test]
 fn nginx_serves_a_sqlite_site_from_its_database() {
-    serve_site(HttpApp::Nginx, Backend::Sqlite);
+    serve_site(HttpApp::Nginx, Backend::Sqlite, false);
 }
 
 #[test]
 fn nginx_serves_a_mariadb_site_from_its_database() {
-    serve_site(HttpApp::Nginx, Backend::Mariadb);
+    serve_site(HttpApp::Nginx, Backend::Mariadb, false);
 }
 
 #[test]
 fn apache_serves_a_sqlite_site_from_its_database() {
-    serve_site(HttpApp::Apache, Backend::Sqlite);
+    serve_site(HttpApp::Apache, Backend::Sqlite, false);
 }
 
 #[test]
 fn apache_serves_a_mariadb_site_from_its_database() {
-    serve_site(HttpApp::Apache, Backend::Mariadb);
+    serve_site(HttpApp::Apache, Backend::Mariadb, false);
+}
+
+#[test]
+fn nginx_ssl_serves_a_mariadb_site_over_https() {
+    serve_site(HttpApp::Nginx, Backend::Mariadb, true);
+}
+
+#[test]
+fn apache_ssl_serves_a_sqlite_site_over_https() {
+    serve_site(HttpApp::Apache, Backend::Sqlite, true);
 }
 
 /// Renders every config for `server` with a redirecting and a plain site.
