@@ -41,7 +41,7 @@ fn host_like(what: &'static str, value: &str) -> Result<()> {
             "only letters, digits, '.', '-' and '_' are allowed",
         ));
     }
-    if !value.as_bytes()[0].is_ascii_alphanumeric() {
+    if !value.starts_with(|c: char| c.is_ascii_alphanumeric()) {
         return Err(invalid(what, value, "must start with a letter or digit"));
     }
     if value.contains("..") {
@@ -62,8 +62,10 @@ pub fn name(value: &str) -> Result<()> {
 /// An absolute path whose components are plain names: letters, digits and `._+@-`,
 /// no `.` or `..` component.
 pub fn path(value: &Path) -> Result<()> {
-    let text = value.to_str().unwrap_or("");
     let shown = value.to_string_lossy();
+    let Some(text) = value.to_str() else {
+        return Err(invalid("path", &shown, "must be UTF-8"));
+    };
     if !text.starts_with('/') {
         return Err(invalid("path", &shown, "must be absolute"));
     }
