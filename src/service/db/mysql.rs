@@ -526,4 +526,15 @@ mod tests {
         assert_eq!(option_value("p", r#"a"b\c"#).unwrap(), r#""a\"b\\c""#);
         assert!(option_value("p", "a\nb").is_err());
     }
+
+    proptest::proptest! {
+        #[test]
+        fn strip_definer_never_panics_and_keeps_data(line in proptest::collection::vec(proptest::num::u8::ANY, 0..80)) {
+            let out = strip_definer(&line);
+            proptest::prop_assert!(out.len() <= line.len());
+            if !(line.starts_with(b"CREATE ") || line.starts_with(b"/*!50")) {
+                proptest::prop_assert_eq!(&*out, &line[..]);
+            }
+        }
+    }
 }

@@ -118,4 +118,14 @@ mod tests {
         assert_eq!(site.user, site.name);
         assert!(!format!("{site:?}").contains(&site.password));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn names_never_exceed_16_chars(uri in ".{0,60}", i in 0u32..100) {
+            let base = base_db_name(&uri);
+            proptest::prop_assert!(base.chars().count() <= DB_NAME_LENGTH);
+            proptest::prop_assert!(!base.contains(['.', '-']));
+            proptest::prop_assert!(alternative_db_name(&base, i).chars().count() <= DB_NAME_LENGTH);
+        }
+    }
 }

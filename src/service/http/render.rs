@@ -337,4 +337,27 @@ mod tests {
             assert!(render_platform(&srv, &p).is_err(), "{bad}");
         }
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_input_renders_or_is_refused_without_panic(
+            uri in "[a-z0-9._;' {}$/-]{0,20}|.{0,40}",
+            alias in "[a-z0-9._;' {}$/-]{0,20}|.{0,40}",
+            passwd in ".{0,40}",
+        ) {
+            let mut s = site();
+            s.uri = uri.clone();
+            s.aliases = vec![alias];
+            s.db.db_passwd = passwd;
+            for app in [HttpApp::Nginx, HttpApp::Apache] {
+                if let Ok(text) = render_site(&server(app), &s) {
+                    // Whatever was accepted stays inside its directive.
+                    let plain = |c: char| c.is_ascii_alphanumeric() || ".-_".contains(c);
+                    proptest::prop_assert!(uri.chars().all(plain));
+                    let base = render_site(&server(app), &site()).unwrap();
+                    proptest::prop_assert_eq!(text.lines().count(), base.lines().count());
+                }
+            }
+        }
+    }
 }
