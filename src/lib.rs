@@ -7,8 +7,10 @@
 //!   discovery and Drush 8 alias semantics.
 //! - [`drush`]: Drush 8 command-line conventions.
 //! - [`command`]: one module per command; thin wrappers over the library.
+//! - [`service`]: web server and database services (configs, databases, programs).
 
 pub mod alias;
 pub mod command;
 pub mod drush;
 pub mod php;
+pub mod service;
