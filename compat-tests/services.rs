@@ -5,6 +5,9 @@
 //! their facts to `$PROVISION_TEST_RUNTIME` (default `/tmp/provision-test`). A test whose
 //! server is not there fails and names the script to run: it never skips.
 
+mod common;
+
+use common::copy_tree;
 use std::collections::HashMap;
 use std::fs;
 use std::os::unix::fs::{symlink, PermissionsExt};
@@ -79,25 +82,6 @@ impl Drop for Workspace {
     }
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    fs::set_permissions(to, fs::Permissions::from_mode(0o755)).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-            fs::set_permissions(&target, fs::Permissions::from_mode(0o644)).unwrap();
-        }
-    }
-}
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/platforms")
-}
-
 fn json_str(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
@@ -134,7 +118,7 @@ fn install_site(root: &Path, uri: &str, db_json: String, site_name: &str) {
         ("account_pass", json_str("not-a-real-secret")),
     ]);
     let out = provision::service::exec::run(
-        Command::new("php").arg(fixtures().join("install-site.php")),
+        Command::new("php").arg(common::fixtures().join("platforms/install-site.php")),
         Some(job.as_bytes()),
         &[],
     )
@@ -328,7 +312,7 @@ fn serve_site(app: HttpApp, backend: Backend, ssl: bool) {
         matches!(backend, Backend::Sqlite)
     ));
     let root = ws.0.join("platform");
-    copy_tree(&fixtures().join("drupal7-mini"), &root);
+    copy_tree(&common::fixtures().join("platforms/drupal7-mini"), &root);
     let live = Live::new(app, &ws, ssl);
     let port = live.server.http_port;
     http::write_platform(

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{assert_bytes_eq, fixtures, php, provision_bin};
+use common::{assert_bytes_eq, copy_tree, fixtures, php, provision_bin};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -65,19 +65,6 @@ impl Env {
             String::from_utf8_lossy(&out.stderr)
         );
         out.stdout
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
     }
 }
 
