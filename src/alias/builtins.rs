@@ -56,9 +56,17 @@ pub fn supports(name: &str, argc: usize) -> bool {
         .any(|(n, lo, hi)| *n == name && (*lo..=*hi).contains(&argc))
 }
 
-fn is_known(name: &str) -> bool {
-    let name = name.trim_start_matches('\\').to_ascii_lowercase();
-    FUNCTIONS.iter().any(|(n, _, _)| *n == name) || name == "isset" || name == "empty"
+/// True for the functions implemented here; any other name may exist in PHP,
+/// which only PHP can answer.
+fn function_exists(args: &[Value], w: &mut dyn Warn) -> CallResult {
+    let raw = string_arg("function_exists", args, 0, "function", w)?;
+    let name = String::from_utf8_lossy(&raw)
+        .trim_start_matches('\\')
+        .to_ascii_lowercase();
+    if FUNCTIONS.iter().any(|(n, _, _)| *n == name) {
+        return Ok(Value::Bool(true));
+    }
+    Err(CallError::Unsupported(format!("function_exists('{name}')")))
 }
 
 fn fatal<T>(msg: String) -> Result<T, CallError> {
@@ -135,9 +143,7 @@ pub fn call(name: &str, args: &[Value], w: &mut dyn Warn) -> CallResult {
         )),
         "sprintf" => sprintf(args, w),
         "array_key_exists" | "key_exists" => key_exists(name, args),
-        "function_exists" => Ok(Value::Bool(is_known(&String::from_utf8_lossy(
-            &string_arg(name, args, 0, "function", w)?,
-        )))),
+        "function_exists" => function_exists(args, w),
         "is_array" => Ok(Value::Bool(matches!(args[0], Value::Array(_)))),
         "is_string" => Ok(Value::Bool(matches!(args[0], Value::Str(_)))),
         other => Err(CallError::Unsupported(format!("function call {other}()"))),
@@ -309,10 +315,15 @@ fn explode(args: &[Value], w: &mut dyn Warn) -> CallResult {
         return fatal("explode(): Argument #1 ($separator) cannot be empty".into());
     }
     let limit = args.get(2).map_or(i64::MAX, to_int);
+    let max_pieces = match limit {
+        0 => 1,
+        l if l < 0 => i64::MAX,
+        l => l,
+    };
     let mut pieces: Vec<&[u8]> = Vec::new();
     let mut rest = &s[..];
     loop {
-        let at = (pieces.len() as i64 + 1 < limit.max(1))
+        let at = ((pieces.len() as i64) < max_pieces - 1)
             .then(|| rest.windows(sep.len()).position(|win| win == &sep[..]))
             .flatten();
         match at {

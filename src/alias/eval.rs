@@ -358,28 +358,30 @@ impl Run<'_> {
     // ------------------------------------------------------------ variables
 
     /// Splits `$v[a][b]` into the variable name and its index expressions.
-    fn lvalue_parts<'e>(e: &'e Expr) -> (&'e str, Vec<(&'e Option<Box<Expr>>, usize)>) {
+    fn lvalue_parts(e: &Expr) -> Option<(&str, Vec<&Option<Box<Expr>>>)> {
         let mut steps = Vec::new();
         let mut cur = e;
         loop {
             match &cur.kind {
                 ExprKind::Index(base, idx) => {
-                    steps.push((idx, cur.pos));
+                    steps.push(idx);
                     cur = base;
                 }
                 ExprKind::Var(name) => {
                     steps.reverse();
-                    return (name, steps);
+                    return Some((name, steps));
                 }
-                _ => unreachable!("the parser only builds lvalues from variables"),
+                _ => return None,
             }
         }
     }
 
     fn steps(&mut self, e: &Expr) -> Res<(String, Vec<Step>)> {
-        let (name, idx) = Self::lvalue_parts(e);
+        let Some((name, idx)) = Self::lvalue_parts(e) else {
+            return Err(self.error(e.pos, "not a variable"));
+        };
         let mut steps = Vec::with_capacity(idx.len());
-        for (i, _) in idx {
+        for i in idx {
             steps.push(match i {
                 Some(i) => Some(self.eval(i)?),
                 None => None,
@@ -494,6 +496,17 @@ impl Run<'_> {
             ExprKind::Interp(parts) => self.interp(parts),
             ExprKind::Var(_) => self.lookup(e, false),
             ExprKind::Index(_, None) => Err(self.error(e.pos, "Cannot use [] for reading")),
+            ExprKind::Index(base, Some(idx)) if !parser::is_lvalue(base) => {
+                let v = self.eval(base)?;
+                let k = self.eval(idx)?;
+                let mut warning = None;
+                let found = read_path(&v, &[Some(k)], &mut warning);
+                if let Some(w) = warning {
+                    self.pos = e.pos;
+                    self.warn(&w);
+                }
+                Ok(found.unwrap_or(Value::Null))
+            }
             ExprKind::Index(..) => self.lookup(e, false),
             ExprKind::Array(items) => self.array(items),
             ExprKind::Const(name) => self.constant(name, e.pos),

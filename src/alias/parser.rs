@@ -115,8 +115,8 @@ impl Source {
 /// Parses a whole file into statements.
 pub fn parse(src: &Source) -> Result<Vec<Stmt>, ParseError> {
     check_nesting(&src.text)?;
-    let mut pairs =
-        AliasParser::parse(Rule::file, &src.text).map_err(|e| ParseError::Syntax(Box::new(e)))?;
+    let mut pairs = AliasParser::parse(Rule::file, &src.text)
+        .map_err(|e| ParseError::Syntax(Box::new(dedupe_expected(e, &src.text))))?;
     let file = pairs.next().expect("file rule");
     let builder = Builder {
         src,
@@ -480,8 +480,12 @@ impl Builder<'_> {
 
     fn number(&self, text: &str, pos: usize) -> Built<Value> {
         super::strings::parse_number(text).ok_or_else(|| {
-            self.src
-                .custom_error(pos - self.base, &format!("Invalid numeric literal {text}"))
+            self.src.custom_error(
+                pos - self.base,
+                &format!(
+                    "expected a valid number literal, found `{text}` (Invalid numeric literal)"
+                ),
+            )
         })
     }
 
@@ -698,6 +702,35 @@ pub fn is_lvalue(e: &Expr) -> bool {
     }
 }
 
+/// Keeps one rule per human name in a parsing error, so "expected …" lists
+/// each thing once.
+fn dedupe_expected(err: Error<Rule>, text: &str) -> Error<Rule> {
+    let ErrorVariant::ParsingError {
+        positives,
+        negatives,
+    } = &err.variant
+    else {
+        return err;
+    };
+    let mut seen = std::collections::HashSet::new();
+    let positives: Vec<Rule> = positives
+        .iter()
+        .copied()
+        .filter(|r| seen.insert(rule_name(r)))
+        .collect();
+    let variant = ErrorVariant::ParsingError {
+        positives,
+        negatives: negatives.clone(),
+    };
+    let at = match err.location {
+        pest::error::InputLocation::Pos(p) | pest::error::InputLocation::Span((p, _)) => p,
+    };
+    match pest::Position::new(text, at) {
+        Some(pos) => Error::new_from_pos(variant, pos),
+        None => err,
+    }
+}
+
 /// Human names of grammar rules, for "expected …" in syntax errors.
 pub fn rule_name(rule: &Rule) -> String {
     let name = match rule {
@@ -728,7 +761,30 @@ pub fn rule_name(rule: &Rule) -> String {
         Rule::item | Rule::items => "array item",
         Rule::arg => "argument",
         Rule::heredoc | Rule::nowdoc => "heredoc",
-        Rule::cast => "cast",
+        Rule::cast
+        | Rule::op_not
+        | Rule::op_neg
+        | Rule::op_plus
+        | Rule::op_bitnot
+        | Rule::op_silence
+        | Rule::op_ref
+        | Rule::op_incdec_pre
+        | Rule::op_include
+        | Rule::op_print
+        | Rule::op_clone => "unary operator",
+        Rule::prop => "`->`",
+        Rule::static_access => "`::`",
+        Rule::list_expr => "list",
+        Rule::exit_expr => "exit",
+        Rule::var_var => "variable",
+        Rule::kw_function | Rule::kw_fn | Rule::closure | Rule::arrow_fn => "function",
+        Rule::kw_new | Rule::new_expr => "new",
+        Rule::class_decl => "class",
+        Rule::loop_kw | Rule::loop_stmt => "loop",
+        Rule::try_kw | Rule::try_stmt => "try",
+        Rule::other_kw | Rule::other_stmt => "statement",
+        Rule::kw_unset => "unset",
+        Rule::kw_return => "return",
         r if format!("{r:?}").starts_with("op_") => "operator",
         r => return format!("{r:?}"),
     };

@@ -184,7 +184,11 @@ impl Interp<'_> {
             Some(b'"') if self.quoted => Some(b'"'),
             _ => None,
         };
-        if let Some(c) = simple {
+        if next == Some(b'{') {
+            // `\{` is no escape, but it keeps `{$` from starting an expression.
+            self.lit.extend_from_slice(b"\\{");
+            self.i += 2;
+        } else if let Some(c) = simple {
             self.lit.push(c);
             self.i += 2;
         } else if !self.numeric_escape() {
@@ -322,9 +326,10 @@ impl Interp<'_> {
     }
 
     fn syntax<T>(&self, at: usize) -> Result<T, ParseError> {
-        Err(self
-            .src
-            .custom_error(self.start + at, "malformed variable in string"))
+        Err(self.src.custom_error(
+            self.start + at,
+            "expected a variable name, integer or `]` in string interpolation",
+        ))
     }
 
     /// The offset just past the `}` matching the `{` at `from`, skipping quoted text.
