@@ -808,3 +808,7 @@ fn string_offset(s: &[u8], k: &Value, warning: &mut Option<String>) -> Option<Va
         }
     }
 }
+
+#[cfg(test)]
+#[path = "robustness_tests.rs"]
+mod robustness_tests;

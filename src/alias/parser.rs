@@ -403,6 +403,7 @@ impl Builder<'_> {
 
     /// Builds an expression with the precedence table.
     fn expr(&self, pair: Pair<Rule>) -> Built<Expr> {
+        self.check_prefix_runs(&pair)?;
         let before = self.chain.get();
         let built = pratt()
             .map_primary(|p| self.primary(p))
@@ -412,6 +413,36 @@ impl Builder<'_> {
             .parse(pair.into_inner());
         self.chain.set(before);
         built
+    }
+
+    /// Refuses long runs of prefix operators (`(int)(int)…`), which the
+    /// precedence parser handles recursively.
+    fn check_prefix_runs(&self, pair: &Pair<Rule>) -> Built<()> {
+        let mut run = 0;
+        for p in pair.clone().into_inner() {
+            let prefix = matches!(
+                p.as_rule(),
+                Rule::cast
+                    | Rule::op_not
+                    | Rule::op_neg
+                    | Rule::op_plus
+                    | Rule::op_bitnot
+                    | Rule::op_silence
+                    | Rule::op_ref
+                    | Rule::op_incdec_pre
+                    | Rule::op_include
+                    | Rule::op_print
+                    | Rule::op_clone
+            );
+            run = if prefix { run + 1 } else { 0 };
+            if run > MAX_NESTING {
+                return unsupported(
+                    self.pos(&p),
+                    format!("more than {MAX_NESTING} prefix operators in a row"),
+                );
+            }
+        }
+        Ok(())
     }
 
     /// Counts one more operator node, refusing absurdly deep expressions.
