@@ -17,11 +17,11 @@ pub enum Stmt {
     /// `foreach (subject as key => value) body`.
     Foreach {
         /// The array iterated.
-        subject: Expr,
+        subject: Box<Expr>,
         /// Where each key goes.
-        key: Option<Expr>,
+        key: Option<Box<Expr>>,
         /// Where each value goes.
-        value: Expr,
+        value: Box<Expr>,
         /// The loop body.
         body: Vec<Stmt>,
     },

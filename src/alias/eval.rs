@@ -224,7 +224,7 @@ impl Run<'_> {
                 key,
                 value,
                 body,
-            } => return self.foreach(subject, key.as_ref(), value, body),
+            } => return self.foreach(subject, key.as_deref(), value, body),
             Stmt::Unset(targets) => {
                 for t in targets {
                     self.unset(t)?;
@@ -460,10 +460,17 @@ impl Run<'_> {
                 .and_then(|v| v.as_array_mut())
                 .and_then(|a| a.get_mut(&k));
         }
-        if let Some(Value::Array(a)) = cur {
-            a.remove(&last);
+        match cur {
+            Some(Value::Array(a)) => {
+                a.remove(&last);
+                Ok(())
+            }
+            Some(Value::Str(_)) => Err(self.error(target.pos, "Cannot unset string offsets")),
+            Some(Value::Int(_) | Value::Float(_) | Value::Bool(true)) => {
+                Err(self.error(target.pos, "Cannot unset offset in a non-array variable"))
+            }
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     /// Reads a variable or index path. `quiet` suppresses the warnings (isset, `??`).
@@ -734,10 +741,13 @@ fn has_append(e: &Expr) -> bool {
     }
 }
 
-/// `$_SERVER` (the environment, read-only) when the scope does not define it.
+/// `$_SERVER` (the environment, read-only) and `$_ENV` (empty, as php-cli's
+/// `variables_order = GPCS` leaves it) when the scope does not define them.
 fn superglobal(name: &str) -> Option<Value> {
-    if name != "_SERVER" && name != "_ENV" {
-        return None;
+    match name {
+        "_SERVER" => {}
+        "_ENV" => return Some(Value::Array(PhpArray::new())),
+        _ => return None,
     }
     let arr = std::env::vars_os()
         .map(|(k, v)| (Key::from_bytes(k.as_bytes()), Value::Str(v.into_vec())))

@@ -113,7 +113,7 @@ pub fn float_str(f: f64) -> String {
     let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
     let digits = digits.trim_end_matches('0');
     let sign = if f < 0.0 { "-" } else { "" };
-    if !(-5..15).contains(&exp) {
+    if !(-4..14).contains(&exp) {
         let rest = if digits.len() > 1 { &digits[1..] } else { "0" };
         let esign = if exp < 0 { '-' } else { '+' };
         return format!("{sign}{}.{rest}E{esign}{}", &digits[..1], exp.abs());

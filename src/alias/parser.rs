@@ -394,9 +394,9 @@ impl Builder<'_> {
         let key = parts.pop();
         let body = self.branch_body(inner.next().expect("foreach body"))?;
         Ok(Stmt::Foreach {
-            subject,
-            key,
-            value,
+            subject: Box::new(subject),
+            key: key.map(Box::new),
+            value: Box::new(value),
             body,
         })
     }
