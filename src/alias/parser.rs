@@ -512,7 +512,7 @@ impl Builder<'_> {
     fn number(&self, text: &str, pos: usize) -> Built<Value> {
         super::strings::parse_number(text).ok_or_else(|| {
             self.src.custom_error(
-                pos - self.base,
+                pos,
                 &format!(
                     "expected a valid number literal, found `{text}` (Invalid numeric literal)"
                 ),
