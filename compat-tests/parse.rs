@@ -77,6 +77,15 @@ fn oracle(file: &Path, home: &Path, format: &str) -> Output {
         .expect("run php")
 }
 
+/// The `Warning: … in FILE on line N` lines of a stderr.
+fn warnings(stderr: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .filter(|l| l.starts_with("Warning: "))
+        .map(str::to_string)
+        .collect()
+}
+
 /// PHP's json_encode error message, when the oracle reported one.
 fn json_error(php_out: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(php_out);
@@ -129,6 +138,12 @@ fn constructs_match_php_natively_in_every_format() {
                 &ours.stdout,
                 &php.stdout,
                 &format!("{} ({format})", file.display()),
+            );
+            assert_eq!(
+                warnings(&ours.stderr),
+                warnings(&php.stderr),
+                "{}: the warnings on stderr differ from php's",
+                file.display()
             );
         }
     }

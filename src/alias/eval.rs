@@ -76,6 +76,10 @@ pub fn include_native(
         pos: 0,
         silence: 0,
     };
+    for (pos, message) in src.take_compile_warnings() {
+        run.pos = pos;
+        run.warn(&message);
+    }
     match run.block(&stmts) {
         Ok(_) => Ok(Included { output: run.out }),
         Err(err) => {
@@ -476,20 +480,23 @@ impl Run<'_> {
     /// Reads a variable or index path. `quiet` suppresses the warnings (isset, `??`).
     fn lookup(&mut self, e: &Expr, quiet: bool) -> Res<Value> {
         let (name, steps) = self.steps(e)?;
-        let mut warning = None;
+        let mut warnings = Vec::new();
         let found = match self.scope.vars.get(&Key::from(name.as_str())) {
-            Some(v) => read_path(v, &steps, &mut warning),
+            Some(v) => read_path(v, &steps, &mut warnings),
             None => match superglobal(&name) {
-                Some(g) => read_path(&g, &steps, &mut warning),
+                Some(g) => read_path(&g, &steps, &mut warnings),
                 None => {
-                    warning = Some(format!("Undefined variable ${name}"));
+                    warnings.push(format!("Undefined variable ${name}"));
+                    null_offsets(&steps, &mut warnings);
                     None
                 }
             },
         };
-        if let (Some(w), false) = (warning, quiet) {
+        if !quiet {
             self.pos = e.pos;
-            self.warn(&w);
+            for w in &warnings {
+                self.warn(w);
+            }
         }
         Ok(found.unwrap_or(Value::Null))
     }
@@ -506,11 +513,11 @@ impl Run<'_> {
             ExprKind::Index(base, Some(idx)) if !parser::is_lvalue(base) => {
                 let v = self.eval(base)?;
                 let k = self.eval(idx)?;
-                let mut warning = None;
-                let found = read_path(&v, &[Some(k)], &mut warning);
-                if let Some(w) = warning {
-                    self.pos = e.pos;
-                    self.warn(&w);
+                let mut warnings = Vec::new();
+                let found = read_path(&v, &[Some(k)], &mut warnings);
+                self.pos = e.pos;
+                for w in &warnings {
+                    self.warn(w);
                 }
                 Ok(found.unwrap_or(Value::Null))
             }
@@ -755,38 +762,64 @@ fn superglobal(name: &str) -> Option<Value> {
     Some(Value::Array(arr))
 }
 
-/// Reads `steps` below `v`, cloning only the value found; sets `warning` to
-/// what PHP would say when a step is missing.
-fn read_path(v: &Value, steps: &[Step], warning: &mut Option<String>) -> Option<Value> {
+/// Reads `steps` below `v`, cloning only the value found; collects in
+/// `warnings` what PHP would say about missing steps (each step past a missing
+/// one reads an offset of null).
+fn read_path(v: &Value, steps: &[Step], warnings: &mut Vec<String>) -> Option<Value> {
     let mut cur = v;
     for (n, step) in steps.iter().enumerate() {
-        let k = step.as_ref()?;
-        match cur {
-            Value::Array(a) => {
-                let Ok(key) = Key::from_value(k) else {
-                    *warning = Some("Illegal offset type".into());
-                    return None;
-                };
-                let Some(next) = a.get(&key) else {
-                    *warning = Some(undefined_key(&key));
-                    return None;
-                };
-                cur = next;
-            }
-            Value::Str(s) => {
-                let ch = string_offset(s, k, warning)?;
-                return read_path(&ch, &steps[n + 1..], warning);
-            }
-            other => {
-                *warning = Some(format!(
-                    "Trying to access array offset on value of type {}",
-                    other.type_name()
-                ));
-                return None;
+        let found = read_step(cur, step.as_ref()?, &steps[n + 1..], warnings);
+        match found {
+            Ok(next) => cur = next,
+            Err(result) => {
+                if result.is_none() {
+                    null_offsets(&steps[n + 1..], warnings);
+                }
+                return result;
             }
         }
     }
     Some(cur.clone())
+}
+
+/// One more warning per remaining step: PHP keeps indexing the null it got.
+fn null_offsets(rest: &[Step], warnings: &mut Vec<String>) {
+    for _ in rest.iter().take_while(|s| s.is_some()) {
+        warnings.push("Trying to access array offset on value of type null".into());
+    }
+}
+
+/// One step of [`read_path`]: the next value, or the final result (a string
+/// offset ends the walk, a missing step gives `None`).
+fn read_step<'v>(
+    cur: &'v Value,
+    k: &Value,
+    rest: &[Step],
+    warnings: &mut Vec<String>,
+) -> Result<&'v Value, Option<Value>> {
+    match cur {
+        Value::Array(a) => {
+            let Ok(key) = Key::from_value(k) else {
+                warnings.push("Illegal offset type".into());
+                return Err(None);
+            };
+            a.get(&key).ok_or_else(|| {
+                warnings.push(undefined_key(&key));
+                None
+            })
+        }
+        Value::Str(s) => match string_offset(s, k, warnings) {
+            Some(ch) => Err(read_path(&ch, rest, warnings)),
+            None => Err(None),
+        },
+        other => {
+            warnings.push(format!(
+                "Trying to access array offset on value of type {}",
+                other.type_name()
+            ));
+            Err(None)
+        }
+    }
 }
 
 fn undefined_key(key: &Key) -> String {
@@ -797,13 +830,13 @@ fn undefined_key(key: &Key) -> String {
 }
 
 /// `$s[k]` on a string: one byte, negative offsets from the end.
-fn string_offset(s: &[u8], k: &Value, warning: &mut Option<String>) -> Option<Value> {
+fn string_offset(s: &[u8], k: &Value, warnings: &mut Vec<String>) -> Option<Value> {
     let i = match k {
         Value::Int(i) => *i,
         Value::Str(t) => match ops::str_number(t) {
             Some((ops::Num::Int(i), ops::Numeric::Full)) => i,
             _ => {
-                *warning = Some("Cannot access offset of type string on string".into());
+                warnings.push("Cannot access offset of type string on string".into());
                 return None;
             }
         },
@@ -813,7 +846,7 @@ fn string_offset(s: &[u8], k: &Value, warning: &mut Option<String>) -> Option<Va
     match usize::try_from(idx).ok().and_then(|i| s.get(i)) {
         Some(&b) => Some(Value::Str(vec![b])),
         None => {
-            *warning = Some(format!("Uninitialized string offset {i}"));
+            warnings.push(format!("Uninitialized string offset {i}"));
             None
         }
     }

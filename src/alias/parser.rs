@@ -11,7 +11,7 @@ use pest::error::{Error, ErrorVariant};
 use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 use pest::Parser;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -48,6 +48,8 @@ pub struct Source {
     /// The file's absolute path (`__FILE__`).
     pub path: PathBuf,
     line_starts: Vec<usize>,
+    /// Compile-time warnings PHP prints before running the file: (offset, message).
+    compile_warnings: RefCell<Vec<(usize, String)>>,
 }
 
 impl Source {
@@ -65,6 +67,7 @@ impl Source {
             latin1,
             path: path.to_path_buf(),
             line_starts,
+            compile_warnings: RefCell::new(Vec::new()),
         }
     }
 
@@ -96,6 +99,16 @@ impl Source {
             .get(start..pos)
             .map_or(1, |s| s.chars().count() + 1);
         (line, col)
+    }
+
+    /// Records a compile-time warning at `pos`.
+    pub fn compile_warning(&self, pos: usize, message: String) {
+        self.compile_warnings.borrow_mut().push((pos, message));
+    }
+
+    /// The compile-time warnings recorded while parsing, in order.
+    pub fn take_compile_warnings(&self) -> Vec<(usize, String)> {
+        self.compile_warnings.take()
     }
 
     /// A syntax error at `pos` with a custom message.

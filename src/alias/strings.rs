@@ -218,6 +218,13 @@ impl Interp<'_> {
             }
             Some(b'0'..=b'7') => {
                 let n = run(0, 3, |c| (b'0'..=b'7').contains(c));
+                if n == 3 && rest[0] > b'3' {
+                    let digits = String::from_utf8_lossy(&rest[..3]).into_owned();
+                    self.src.compile_warning(
+                        self.pos(),
+                        format!("Octal escape sequence overflow \\{digits} is greater than \\377"),
+                    );
+                }
                 self.push_radix(&rest[..n], 8);
                 self.i += 1 + n;
             }
