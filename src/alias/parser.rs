@@ -161,29 +161,17 @@ pub fn parse_embedded(src: &Source, text: &str, base: usize) -> Result<Expr, Par
     builder.expr(inner.expect("embedded has an expression"))
 }
 
-/// Refuses input nested so deeply that the recursive parser could overflow the stack.
+/// Refuses input whose brackets nest so deeply that the recursive parser and
+/// evaluator could overflow the stack.
 fn check_nesting(text: &str) -> Result<(), ParseError> {
-    let (mut depth, mut run, mut right) = (0usize, 0usize, 0usize);
-    let bytes = text.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
-        let next = bytes.get(i + 1).copied();
-        match (b, next) {
-            (b';', _) => right = 0,
-            (b'?', Some(b'?')) | (b'*', Some(b'*')) => right += 1,
-            (b'=', n) if n != Some(b'=') && n != Some(b'>') => right += 1,
-            _ => {}
-        }
+    let mut depth = 0usize;
+    for (i, b) in text.bytes().enumerate() {
         match b {
             b'(' | b'[' | b'{' => depth += 1,
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
+            _ => continue,
         }
-        match b {
-            b'!' | b'-' | b'+' | b'@' | b'~' | b'&' | b'(' | b'[' => run += 1,
-            b' ' | b'\t' | b'\r' | b'\n' => {}
-            _ => run = 0,
-        }
-        if depth > MAX_NESTING || run > MAX_NESTING || right > MAX_NESTING {
+        if depth > MAX_NESTING {
             return Err(ParseError::Unsupported {
                 pos: i,
                 what: format!("nesting deeper than {MAX_NESTING} levels"),
@@ -416,7 +404,7 @@ impl Builder<'_> {
 
     /// Builds an expression with the precedence table.
     fn expr(&self, pair: Pair<Rule>) -> Built<Expr> {
-        self.check_prefix_runs(&pair)?;
+        self.check_runs(&pair)?;
         let before = self.chain.get();
         let built = pratt()
             .map_primary(|p| self.primary(p))
@@ -428,30 +416,21 @@ impl Builder<'_> {
         built
     }
 
-    /// Refuses long runs of prefix operators (`(int)(int)…`), which the
-    /// precedence parser handles recursively.
-    fn check_prefix_runs(&self, pair: &Pair<Rule>) -> Built<()> {
-        let mut run = 0;
+    /// Refuses long runs of prefix operators (`(int)(int)…`) and long chains of
+    /// right-associative ones (`$a = $b = …`, `??`), which the precedence
+    /// parser handles recursively.
+    fn check_runs(&self, pair: &Pair<Rule>) -> Built<()> {
+        let (mut prefixes, mut right) = (0, 0);
         for p in pair.clone().into_inner() {
-            let prefix = matches!(
-                p.as_rule(),
-                Rule::cast
-                    | Rule::op_not
-                    | Rule::op_neg
-                    | Rule::op_plus
-                    | Rule::op_bitnot
-                    | Rule::op_silence
-                    | Rule::op_ref
-                    | Rule::op_incdec_pre
-                    | Rule::op_include
-                    | Rule::op_print
-                    | Rule::op_clone
-            );
-            run = if prefix { run + 1 } else { 0 };
-            if run > MAX_NESTING {
+            let rule = p.as_rule();
+            prefixes = if is_prefix(rule) { prefixes + 1 } else { 0 };
+            if matches!(rule, Rule::op_assign | Rule::op_coalesce | Rule::op_pow) {
+                right += 1;
+            }
+            if prefixes > MAX_NESTING || right > MAX_NESTING {
                 return unsupported(
                     self.pos(&p),
-                    format!("more than {MAX_NESTING} prefix operators in a row"),
+                    format!("more than {MAX_NESTING} chained operators"),
                 );
             }
         }
@@ -735,6 +714,23 @@ fn binop_of(op: &str) -> Option<BinOp> {
         ">=" => BinOp::Ge,
         _ => return None,
     })
+}
+
+fn is_prefix(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::cast
+            | Rule::op_not
+            | Rule::op_neg
+            | Rule::op_plus
+            | Rule::op_bitnot
+            | Rule::op_silence
+            | Rule::op_ref
+            | Rule::op_incdec_pre
+            | Rule::op_include
+            | Rule::op_print
+            | Rule::op_clone
+    )
 }
 
 /// A variable or an index chain rooted at one: something that can be assigned.
