@@ -426,7 +426,15 @@ impl Run<'_> {
                 Value::Null => *cur = Value::Array(PhpArray::new()),
                 Value::Bool(false) => *cur = Value::Array(PhpArray::new()),
                 Value::Array(_) => {}
-                Value::Str(_) => return Err(err("string offset assignment is not supported")),
+                Value::Str(_) => {
+                    let (line, col) = self.src.line_col(pos);
+                    return Err(AliasError::Unsupported {
+                        path: self.shown.to_path_buf(),
+                        line,
+                        col,
+                        construct: "string offset assignment".into(),
+                    });
+                }
                 _ => return Err(err("Cannot use a scalar value as an array")),
             }
             let arr = cur.as_array_mut().expect("made an array above");
@@ -721,6 +729,54 @@ impl Run<'_> {
         }))
     }
 
+    /// Reads an lvalue for `op=` as PHP does: a read-write fetch that warns
+    /// about a missing variable and every missing key on the way (it creates them).
+    fn read_for_update(&mut self, target: &Expr) -> Res<Value> {
+        let (name, steps) = self.steps(target)?;
+        let mut warnings = Vec::new();
+        let mut cur = self.scope.vars.get(&Key::from(name.as_str()));
+        if cur.is_none() {
+            warnings.push(format!("Undefined variable ${name}"));
+        }
+        for step in &steps {
+            let Some(k) = step else {
+                cur = None;
+                continue;
+            };
+            match cur {
+                Some(Value::Str(_)) => {
+                    let msg = "Cannot use assign-op operators with string offsets";
+                    return Err(self.error(target.pos, msg));
+                }
+                Some(Value::Array(a)) => match Key::from_value(k) {
+                    Ok(key) => {
+                        cur = a.get(&key);
+                        if cur.is_none() {
+                            warnings.push(undefined_key(&key));
+                        }
+                    }
+                    Err(_) => cur = None,
+                },
+                _ => {
+                    if let Ok(key) = Key::from_value(k) {
+                        warnings.push(undefined_key(&key));
+                    }
+                    cur = None;
+                }
+            }
+        }
+        let current = cur.cloned().unwrap_or(Value::Null);
+        self.warn_all(target.pos, &warnings);
+        Ok(current)
+    }
+
+    fn warn_all(&mut self, pos: usize, warnings: &[String]) {
+        self.pos = pos;
+        for w in warnings {
+            self.warn(w);
+        }
+    }
+
     fn assign_expr(&mut self, op: Option<BinOp>, target: &Expr, rhs: &Expr) -> Res<Value> {
         let value = match op {
             None => self.eval(rhs)?,
@@ -729,7 +785,7 @@ impl Run<'_> {
                 v => return Ok(v),
             },
             Some(op) => {
-                let current = self.eval(target)?;
+                let current = self.read_for_update(target)?;
                 let r = self.eval(rhs)?;
                 self.pos = target.pos;
                 self.apply(op, &current, &r)
