@@ -334,3 +334,42 @@ fn array_cmp(x: &PhpArray, y: &PhpArray) -> Option<Ordering> {
     }
     Some(Ordering::Equal)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn float_text_uses_php_precision_14() {
+        let cases = [
+            (0.1 + 0.2, "0.3"),
+            (1.0, "1"),
+            (-0.0, "-0"),
+            (1e14, "1.0E+14"),
+            (1e13, "10000000000000"),
+            (0.0001, "0.0001"),
+            (0.00001, "1.0E-5"),
+            (-1.5e-10, "-1.5E-10"),
+            (7.0 / 3.0, "2.3333333333333"),
+            (f64::INFINITY, "INF"),
+        ];
+        for (f, text) in cases {
+            assert_eq!(float_str(f), text, "{f:?}");
+        }
+    }
+
+    #[test]
+    fn numeric_strings_follow_php_8() {
+        assert!(matches!(
+            str_number(b" 12 "),
+            Some((Num::Int(12), Numeric::Full))
+        ));
+        assert!(matches!(str_number(b"1e3"), Some((Num::Float(f), Numeric::Full)) if f == 1000.0));
+        assert!(matches!(
+            str_number(b"5 apples"),
+            Some((Num::Int(5), Numeric::Leading))
+        ));
+        assert!(str_number(b"abc").is_none());
+        assert!(str_number(b".").is_none());
+    }
+}

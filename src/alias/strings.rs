@@ -413,3 +413,33 @@ impl Interp<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_literals_overflow_to_float_like_php() {
+        assert_eq!(parse_number("0x1A"), Some(Value::Int(26)));
+        assert_eq!(parse_number("0755"), Some(Value::Int(493)));
+        assert_eq!(parse_number("0o17"), Some(Value::Int(15)));
+        assert_eq!(parse_number("0b101"), Some(Value::Int(5)));
+        assert_eq!(parse_number("1_000"), Some(Value::Int(1000)));
+        assert_eq!(
+            parse_number("9223372036854775808"),
+            Some(Value::Float(9.223372036854776e18))
+        );
+        assert_eq!(
+            parse_number("0xFFFFFFFFFFFFFFFF"),
+            Some(Value::Float(1.8446744073709552e19))
+        );
+        assert_eq!(parse_number("089"), None);
+    }
+
+    #[test]
+    fn flexible_heredoc_dedent() {
+        assert_eq!(dedent("    a\n      b\n", 4), "a\n  b");
+        assert_eq!(dedent("x\r\n", 0), "x");
+        assert_eq!(unescape_single(br"a\'b\\c\n"), b"a'b\\c\\n".to_vec());
+    }
+}
