@@ -2,6 +2,8 @@
 //! alias files use (with a system-PHP fallback for everything else), discovery and
 //! Drush 8 alias semantics.
 
+pub mod ast;
+pub mod builtins;
 pub mod convert;
 pub mod discovery;
 pub mod drupal;
@@ -11,7 +13,10 @@ pub mod fallback;
 pub mod list_cache;
 pub mod literal;
 pub mod loader;
+pub mod ops;
+pub mod parser;
 pub mod record;
+pub mod strings;
 pub mod yaml;
 
 pub use error::AliasError;

@@ -19,6 +19,7 @@ pub enum ParseFormat {
     /// PHP `json_encode()` with no flags.
     Json,
     /// PHP `var_export(…, TRUE)`.
+    #[value(name = "var_export")]
     VarExport,
 }
 
