@@ -801,17 +801,7 @@ pub fn rule_name(rule: &Rule) -> String {
         Rule::item | Rule::items => "array item",
         Rule::arg => "argument",
         Rule::heredoc | Rule::nowdoc => "heredoc",
-        Rule::cast
-        | Rule::op_not
-        | Rule::op_neg
-        | Rule::op_plus
-        | Rule::op_bitnot
-        | Rule::op_silence
-        | Rule::op_ref
-        | Rule::op_incdec_pre
-        | Rule::op_include
-        | Rule::op_print
-        | Rule::op_clone => "unary operator",
+        r if is_prefix(*r) => "unary operator",
         Rule::prop => "`->`",
         Rule::static_access => "`::`",
         Rule::list_expr => "list",
