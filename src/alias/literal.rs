@@ -96,13 +96,38 @@ impl Cursor<'_> {
         self.pos >= self.src.len()
     }
 
+    /// Skips white space and comments. A comment the fast path must not judge —
+    /// a `?>` inside a line comment (it ends PHP mode) or a `#[` attribute — is
+    /// left in place, so the next token fails and the full parser takes the file.
     fn skip_ws(&mut self) {
-        while self
-            .peek()
-            .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
-        {
-            self.pos += 1;
+        loop {
+            let rest = &self.src[self.pos..];
+            match rest {
+                [b' ' | b'\t' | b'\n' | b'\r', ..] => self.pos += 1,
+                [b'/', b'/', ..] | [b'#', ..] if !rest.starts_with(b"#[") => {
+                    if !self.skip_line_comment() {
+                        return;
+                    }
+                }
+                [b'/', b'*', ..] => match rest[2..].windows(2).position(|w| w == b"*/") {
+                    Some(end) => self.pos += 2 + end + 2,
+                    None => return,
+                },
+                _ => return,
+            }
         }
+    }
+
+    /// Skips a `//` or `#` comment to the end of its line; false (nothing
+    /// skipped) when a `?>` on that line would end PHP mode.
+    fn skip_line_comment(&mut self) -> bool {
+        let rest = &self.src[self.pos..];
+        let line_end = rest.iter().position(|&c| c == b'\n').unwrap_or(rest.len());
+        if rest[..line_end].windows(2).any(|w| w == b"?>") {
+            return false;
+        }
+        self.pos += line_end;
+        true
     }
 
     fn eat(&mut self, c: u8) -> Option<()> {
@@ -353,6 +378,15 @@ mod tests {
     }
 
     #[test]
+    fn comments_are_skipped() {
+        let src = b"<?php\n// Site x, environment dev\n# old: 'y'\n/* block\n */ $aliases['x'] = array( // k\n 'root' => '/srv/x', # r\n);";
+        let parsed = parse_literal_file(src).unwrap();
+        let mut want = PhpArray::new();
+        want.set("root", "/srv/x");
+        assert_eq!(parsed[0].value, Value::Array(want));
+    }
+
+    #[test]
     fn plain_double_quoted_strings_are_literals() {
         let parsed =
             parse_literal_file(b"<?php $aliases[\"a\"] = array(\"k\" => \"{v}'\");").unwrap();
@@ -368,7 +402,9 @@ mod tests {
             &b"<?php $a = 'x' . 'y';"[..],
             b"<?php $a = \"x\\n\";",
             b"<?php $a = \"$x\";",
-            b"<?php // c\n$a = 1;",
+            b"<?php // c ?> x\n$a = 1;",
+            b"<?php #[Attr]\n$a = 1;",
+            b"<?php /* open",
             b"<?php $a = 1; ?>",
             b" <?php $a = 1;",
             b"<?php $a = 0755;",
