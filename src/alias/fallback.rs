@@ -8,18 +8,25 @@ use crate::php::Value;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::Mutex;
 
 const WRAPPER: &str = include_str!("fallback.php");
 
-/// True when the configured PHP binary can be run.
+/// True when the configured PHP binary can be run (asked once per binary per process).
 pub fn php_available(opts: &EvalOptions) -> bool {
-    Command::new(&opts.php_binary)
+    static KNOWN: Mutex<Vec<(String, bool)>> = Mutex::new(Vec::new());
+    let mut known = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, ok)) = known.iter().find(|(bin, _)| *bin == opts.php_binary) {
+        return *ok;
+    }
+    let ok = Command::new(&opts.php_binary)
         .arg("-v")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
-        .map(|s| s.success())
-        .unwrap_or(false)
+        .is_ok_and(|s| s.success());
+    known.push((opts.php_binary.clone(), ok));
+    ok
 }
 
 /// Includes `path` with system PHP, the scope's variables passed in and read back.
