@@ -10,5 +10,6 @@
 
 pub mod alias;
 pub mod command;
+pub mod context;
 pub mod drush;
 pub mod php;
