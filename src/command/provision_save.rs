@@ -7,6 +7,7 @@ use crate::context::store::Store;
 use crate::context::write::{delete_alias, lock_context, write_alias};
 use crate::context::{alias_dir, bare_name, php_string, validate_name, ContextError, ContextType};
 use crate::drush::argv::{parse_options, DrushArgs};
+use crate::drush::backend::read_stdin_options;
 use crate::php::{PhpArray, Value};
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -32,7 +33,18 @@ pub fn run(target: Option<&str>, args: &[OsString]) -> Result<(), CommandError> 
     {
         return Ok(delete_alias(&store.dir, &name)?);
     }
-    save(&store, &name, &parsed.options, &Host::detect())
+    let options = posted_options(&parsed.options).merge(&array_filter(&parsed.options));
+    save(&store, &name, &options, &Host::detect())
+}
+
+/// With `--backend`, the options a caller posted on stdin, filtered of falsy
+/// values; command-line options take precedence over them.
+fn posted_options(cli: &PhpArray) -> PhpArray {
+    if cli.get_str("backend").is_some_and(Value::is_truthy) {
+        array_filter(&read_stdin_options())
+    } else {
+        PhpArray::new()
+    }
 }
 
 /// The context name: the first argument, else the target; `@none` is no name.

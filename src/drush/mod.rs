@@ -1,3 +1,4 @@
 //! Drush 8 command-line conventions.
 
 pub mod argv;
+pub mod backend;

@@ -1,0 +1,397 @@
+//! provision-save end to end: Aegir's bytes (golden files from the reference and
+//! `php` including what we wrote), Aegir's option quirks, bad input, concurrent
+//! saves and saves killed with SIGKILL.
+
+mod common;
+
+use common::{assert_bytes_eq, fixtures, php, provision, provision_bin};
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// A temp HOME.
+fn home() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp home")
+}
+
+/// The alias file of `name` under `home`.
+fn alias(home: &Path, name: &str) -> PathBuf {
+    home.join(".drush")
+        .join(format!("{name}.alias.drushrc.php"))
+}
+
+/// Runs `provision provision-save @NAME ARGS`, asserting success.
+fn save(home: &Path, name: &str, args: &[&str]) {
+    let mut argv = vec!["provision-save", name];
+    argv.extend_from_slice(args);
+    let out = provision(&argv, home);
+    assert!(
+        out.status.success(),
+        "save {name} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Runs provision-save in backend mode with `json` posted on stdin.
+fn save_posted(home: &Path, name: &str, json: &str) -> Output {
+    let mut child = Command::new(provision_bin())
+        .args(["--backend=2", "provision-save", name])
+        .env("HOME", home)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run provision");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(json.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// The golden file `fixtures/aegir/NAME.alias.drushrc.php`.
+fn golden(name: &str) -> Vec<u8> {
+    std::fs::read(
+        fixtures()
+            .join("aegir")
+            .join(format!("{name}.alias.drushrc.php")),
+    )
+    .unwrap()
+}
+
+/// What `php` makes of an alias file: include it and var_export the record.
+fn php_reexport(path: &Path, name: &str) -> Vec<u8> {
+    php(
+        "include $argv[1]; echo \"<?php \\n\\$aliases['\", $argv[2], \"'] = \", var_export($aliases[$argv[2]], TRUE), \";\\n\";",
+        &[path.to_str().unwrap(), name],
+        b"",
+    )
+}
+
+/// Asserts the file of `name` equals `want`, is mode 0440, and that php reads it
+/// back to the same bytes.
+fn assert_alias(home: &Path, name: &str, want: &[u8]) {
+    let path = alias(home, name);
+    let got = std::fs::read(&path).unwrap();
+    assert_bytes_eq(&got, want, name);
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o440, "{name} mode");
+    assert_bytes_eq(&php_reexport(&path, name), want, &format!("{name} via php"));
+}
+
+/// The hostmaster-install inputs of the reference's server example.
+const MASTER: &[&str] = &[
+    "--context_type=server",
+    "--remote_host=aegir.example.com",
+    "--aegir_root=/var/aegir",
+    "--script_user=aegir",
+    "--master_url=http://aegir.example.com",
+    "--db_service_type=mysql",
+    "--http_service_type=apache",
+    "--db_port=3306",
+    "--master_db=mysql://aegir_root:s3cr%3Ft@localhost:3306",
+    "--http_port=80",
+    "--http_restart_cmd=sudo /usr/sbin/apachectl graceful",
+    "--web_group=www-data",
+];
+
+/// Saves @server_master, a remote SSL web server and a remote db server.
+fn servers(h: &Path) {
+    save(h, "@server_master", MASTER);
+    save(
+        h,
+        "@server_web2examplecom",
+        &[
+            "--context_type=server",
+            "--remote_host=web2.example.com",
+            "--master_url=http://aegir.example.com",
+            "--http_service_type=apache_ssl",
+            "--http_port=80",
+            "--http_ssl_port=443",
+            "--http_restart_cmd=sudo /usr/sbin/apachectl graceful",
+            "--db_service_type=NONE",
+        ],
+    );
+    save(
+        h,
+        "@server_db2examplecom",
+        &[
+            "--context_type=server",
+            "--remote_host=db2.example.com",
+            "--master_url=http://aegir.example.com",
+            "--db_service_type=mysql",
+            "--db_port=3306",
+            "--master_db=mysql://root:pw@db2.example.com:3306",
+            "--http_service_type=NONE",
+        ],
+    );
+}
+
+/// The platform as hosting sends it.
+fn platform(h: &Path) {
+    save(
+        h,
+        "@platform_drupal7",
+        &[
+            "--context_type=platform",
+            "--master_url=http://aegir.example.com",
+            "--server=@server_master",
+            "--web_server=@server_web2examplecom",
+            "--root=/var/aegir/platforms/drupal-7.59",
+            "--makefile=",
+            "--make_working_copy=0",
+        ],
+    );
+}
+
+/// The site as hosting posts it (POST mode: JSON on stdin).
+const SITE_JSON: &str = r#"{"context_type":"site","master_url":"http://aegir.example.com","root":null,"uri":"example.com","db_server":"@server_db2examplecom","platform":"@platform_drupal7","language":"en","profile":"standard","client_name":"admin","install_method":"profile","aliases":"www.example.com,example.net","redirection":"www.example.com","ssl_enabled":"2","ssl_key":"example.com","ip_addresses":{"server_web2examplecom":"192.0.2.20"}}"#;
+
+#[test]
+fn server_master_is_aegirs_bytes_and_resave_is_identical() {
+    let h = home();
+    save(h.path(), "@server_master", MASTER);
+    assert_alias(h.path(), "server_master", &golden("server_master"));
+    save(h.path(), "@server_master", &[]);
+    assert_alias(h.path(), "server_master", &golden("server_master"));
+}
+
+#[test]
+fn platform_is_aegirs_bytes() {
+    let h = home();
+    servers(h.path());
+    platform(h.path());
+    assert_alias(h.path(), "platform_drupal7", &golden("platform_drupal7"));
+    save(h.path(), "@platform_drupal7", &[]);
+    assert_alias(h.path(), "platform_drupal7", &golden("platform_drupal7"));
+}
+
+#[test]
+fn site_posted_on_stdin_is_aegirs_bytes() {
+    let h = home();
+    servers(h.path());
+    platform(h.path());
+    let out = save_posted(h.path(), "@example.com", SITE_JSON);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_alias(h.path(), "example.com", &golden("example.com"));
+    save(h.path(), "@example.com", &[]);
+    assert_alias(h.path(), "example.com", &golden("example.com"));
+}
+
+/// The text of the alias of `name`.
+fn text(h: &Path, name: &str) -> String {
+    std::fs::read_to_string(alias(h, name)).unwrap()
+}
+
+#[test]
+fn option_quirks() {
+    let h = home();
+    servers(h.path());
+    platform(h.path());
+    assert!(save_posted(h.path(), "@example.com", SITE_JSON)
+        .status
+        .success());
+    // Falsy values never overwrite; unknown keys are dropped.
+    save(
+        h.path(),
+        "@example.com",
+        &["--language=", "--profile=0", "--bogus=1"],
+    );
+    assert_alias(h.path(), "example.com", &golden("example.com"));
+    // 'null' resets to the default; comma strings split without trimming.
+    save(
+        h.path(),
+        "@example.com",
+        &[
+            "--language=null",
+            "--aliases=a.example.com, b.example.com,a.example.com",
+        ],
+    );
+    let t = text(h.path(), "example.com");
+    assert!(t.contains("  'language' => 'en',\n"), "{t}");
+    assert!(
+        t.contains("    0 => 'a.example.com',\n    1 => ' b.example.com',\n  ),"),
+        "{t}"
+    );
+    // Types are kept: a posted int stays an int, a CLI value stays a string.
+    save(h.path(), "@server_master", &["--db_port=3307"]);
+    assert!(text(h.path(), "server_master").contains("'db_port' => '3307',"));
+    save(h.path(), "@server_master", &["--db_port=null"]);
+    assert!(text(h.path(), "server_master").contains("'db_port' => 3306,"));
+    // server is always @server_master; root comes from the platform; derived
+    // paths ignore options.
+    save(
+        h.path(),
+        "@example.com",
+        &["--server=@other", "--root=/elsewhere", "--site_path=/x"],
+    );
+    let t = text(h.path(), "example.com");
+    assert!(t.contains("'server' => '@server_master',"));
+    assert!(t.contains("'root' => '/var/aegir/platforms/drupal-7.59',"));
+    assert!(t.contains("'site_path' => '/var/aegir/platforms/drupal-7.59/sites/example.com',"));
+    // A non-master server takes aegir_root from @server_master.
+    assert!(text(h.path(), "server_web2examplecom").contains("'aegir_root' => '/var/aegir',"));
+}
+
+#[test]
+fn service_none_drops_its_keys() {
+    let h = home();
+    save(h.path(), "@server_master", MASTER);
+    save(h.path(), "@server_master", &["--http_service_type=NONE"]);
+    let t = text(h.path(), "server_master");
+    assert!(!t.contains("http_"), "{t}");
+    assert!(t.contains("'db_service_type' => 'mysql',"));
+}
+
+#[test]
+fn cluster_and_pack_lists() {
+    let h = home();
+    servers(h.path());
+    save(
+        h.path(),
+        "@server_cluster",
+        &[
+            "--context_type=server",
+            "--http_service_type=cluster",
+            "--cluster_web_servers=@server_master,@server_web2examplecom",
+        ],
+    );
+    let t = text(h.path(), "server_cluster");
+    assert!(t.ends_with("  'http_service_type' => 'cluster',\n  'cluster_web_servers' => \n  array (\n    0 => '@server_master',\n    1 => '@server_web2examplecom',\n  ),\n);\n"), "{t}");
+    save(
+        h.path(),
+        "@server_pack",
+        &[
+            "--context_type=server",
+            "--http_service_type=pack",
+            "--master_web_servers=@server_master",
+            "--slave_web_servers=@server_web2examplecom",
+        ],
+    );
+    let t = text(h.path(), "server_pack");
+    let slave = t.find("'slave_web_servers'").unwrap();
+    assert!(slave < t.find("'master_web_servers'").unwrap(), "{t}");
+    php_reexport(&alias(h.path(), "server_pack"), "server_pack");
+}
+
+#[test]
+fn drush_aliases_get_identical_files_and_delete_removes_one() {
+    let h = home();
+    servers(h.path());
+    platform(h.path());
+    assert!(save_posted(h.path(), "@example.com", SITE_JSON)
+        .status
+        .success());
+    save(h.path(), "@example.com", &["--drush_aliases=hm"]);
+    let main = text(h.path(), "example.com");
+    let hm = text(h.path(), "hm");
+    assert_eq!(
+        main.replacen("$aliases['example.com']", "$aliases['hm']", 1),
+        hm
+    );
+    let out = provision(&["provision-save", "@hm", "--delete"], h.path());
+    assert!(out.status.success());
+    assert!(!alias(h.path(), "hm").exists());
+    assert!(alias(h.path(), "example.com").exists());
+}
+
+/// Asserts a save fails with a message containing `needle` and writes nothing.
+fn assert_rejected(h: &Path, name: &str, args: &[&str], needle: &str) {
+    let before: Vec<_> = std::fs::read_dir(h.join(".drush"))
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    let mut argv = vec!["provision-save", name];
+    argv.extend_from_slice(args);
+    let out = provision(&argv, h);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{name} {args:?}: {err}");
+    assert!(err.contains(needle), "{name} {args:?}: {err}");
+    let after: Vec<_> = std::fs::read_dir(h.join(".drush"))
+        .map(|d| {
+            d.flatten()
+                .filter(|e| !e.file_name().to_string_lossy().ends_with(".lock"))
+                .map(|e| e.file_name())
+                .collect()
+        })
+        .unwrap_or_default();
+    let before: Vec<_> = before
+        .into_iter()
+        .filter(|n| !n.to_string_lossy().ends_with(".lock"))
+        .collect();
+    assert_eq!(before.len(), after.len(), "{name} {args:?} wrote a file");
+}
+
+#[test]
+fn bad_input_is_an_error_and_writes_nothing() {
+    let h = home();
+    servers(h.path());
+    platform(h.path());
+    let hp = h.path();
+    assert_rejected(
+        hp,
+        "@x",
+        &["--context_type=bogus"],
+        "Unknown context type 'bogus'",
+    );
+    assert_rejected(
+        hp,
+        "@p2",
+        &["--context_type=platform", "--web_server=@server_nope"],
+        "@server_nope",
+    );
+    assert_rejected(
+        hp,
+        "@s2",
+        &[
+            "--context_type=site",
+            "--platform=@platform_nope",
+            "--uri=s2",
+        ],
+        "@platform_nope",
+    );
+    assert_rejected(
+        hp,
+        "@s3",
+        &[
+            "--context_type=site",
+            "--platform=@platform_drupal7",
+            "--db_server=@server_gone",
+            "--uri=s3",
+        ],
+        "@server_gone",
+    );
+    for uri in [
+        "a/b", "..", "a b", "a;rm", "a$(x)", "a`b`", "a|b", "a&b", "a'b",
+    ] {
+        let arg = format!("--uri={uri}");
+        assert_rejected(
+            hp,
+            "@s4",
+            &["--context_type=site", "--platform=@platform_drupal7", &arg],
+            "Invalid uri",
+        );
+    }
+    for name in ["@a/b", "@..", "@a b", "@a;b"] {
+        assert_rejected(hp, name, &["--context_type=server"], "Invalid context name");
+    }
+    assert_rejected(
+        hp,
+        "@s5",
+        &["--context_type=server", "--http_service_type=lighttpd"],
+        "Unknown http service type 'lighttpd'",
+    );
+    let fresh = home();
+    assert_rejected(
+        fresh.path(),
+        "@server_x",
+        &["--context_type=server"],
+        "@server_master",
+    );
+}
