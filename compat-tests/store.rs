@@ -395,3 +395,112 @@ fn bad_input_is_an_error_and_writes_nothing() {
         "@server_master",
     );
 }
+
+/// Starts `provision provision-save NAME ARGS` without waiting.
+fn spawn_save(h: &Path, name: &str, args: &[String]) -> std::process::Child {
+    Command::new(provision_bin())
+        .arg("provision-save")
+        .arg(name)
+        .args(args)
+        .env("HOME", h)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn provision")
+}
+
+#[test]
+fn concurrent_saves_of_one_context_lose_no_update() {
+    let h = home();
+    servers(h.path());
+    platform(h.path());
+    assert!(save_posted(h.path(), "@example.com", SITE_JSON)
+        .status
+        .success());
+    // Half the saves change the language, half the profile: with the lock
+    // around read-modify-write, the last of each kind survives.
+    let children: Vec<_> = (0..50)
+        .map(|i| {
+            let arg = if i % 2 == 0 {
+                format!("--language=l{i}")
+            } else {
+                format!("--profile=p{i}")
+            };
+            spawn_save(h.path(), "@example.com", &[arg])
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+    let t = text(h.path(), "example.com");
+    assert!(
+        t.contains("'language' => 'l"),
+        "lost the language update:\n{t}"
+    );
+    assert!(
+        t.contains("'profile' => 'p"),
+        "lost the profile update:\n{t}"
+    );
+    php_reexport(&alias(h.path(), "example.com"), "example.com");
+}
+
+#[test]
+fn concurrent_saves_of_fifty_contexts_all_parse() {
+    let h = home();
+    servers(h.path());
+    platform(h.path());
+    let children: Vec<_> = (0..50)
+        .map(|i| {
+            let args = [
+                "--context_type=site".to_string(),
+                "--platform=@platform_drupal7".to_string(),
+                format!("--uri=site{i}.example.com"),
+            ];
+            spawn_save(h.path(), &format!("@site{i}.example.com"), &args)
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+    for i in 0..50 {
+        let name = format!("site{i}.example.com");
+        let bytes = std::fs::read(alias(h.path(), &name)).unwrap();
+        assert_bytes_eq(&php_reexport(&alias(h.path(), &name), &name), &bytes, &name);
+    }
+}
+
+#[test]
+fn sigkill_never_leaves_a_torn_or_empty_file() {
+    let trials: u64 = std::env::var("PROVISION_SIGKILL_TRIALS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200);
+    let h = home();
+    save(h.path(), "@server_master", MASTER);
+    save(h.path(), "@server_master", &["--admin_email=b@example.com"]);
+    let b = std::fs::read(alias(h.path(), "server_master")).unwrap();
+    save(h.path(), "@server_master", &["--admin_email=a@example.com"]);
+    let a = std::fs::read(alias(h.path(), "server_master")).unwrap();
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    for i in 0..trials {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let email = if i % 2 == 0 {
+            "--admin_email=b@example.com"
+        } else {
+            "--admin_email=a@example.com"
+        };
+        let mut child = spawn_save(h.path(), "@server_master", &[email.to_string()]);
+        std::thread::sleep(std::time::Duration::from_micros(seed % 60_000));
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = std::fs::read(alias(h.path(), "server_master")).expect("alias file vanished");
+        assert!(
+            now == a || now == b,
+            "trial {i}: torn file:\n{}",
+            String::from_utf8_lossy(&now)
+        );
+    }
+}
