@@ -168,11 +168,11 @@ fn run_drush_style(target: Option<&str>, argv: &[OsString]) -> Option<i32> {
         .chain(&argv[pos + 1..])
         .cloned()
         .collect();
-    Some(exit_code(provision_save::run(target, &args)))
+    Some(provision_save::main(target, &args))
 }
 
 /// Prints a command's error and gives its exit code.
-fn exit_code(result: Result<(), CommandError>) -> i32 {
+pub(crate) fn exit_code(result: Result<(), CommandError>) -> i32 {
     match result {
         Ok(()) => 0,
         Err(e) => {

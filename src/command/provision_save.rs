@@ -7,9 +7,10 @@ use crate::context::store::Store;
 use crate::context::write::{delete_alias, lock_context, write_alias};
 use crate::context::{alias_dir, bare_name, php_string, validate_name, ContextError, ContextType};
 use crate::drush::argv::{parse_options, DrushArgs};
-use crate::drush::backend::read_stdin_options;
+use crate::drush::backend::{read_stdin_options, Backend};
 use crate::php::{PhpArray, Value};
 use std::ffi::OsString;
+use std::io::Write;
 use std::path::PathBuf;
 
 impl From<ContextError> for CommandError {
@@ -18,11 +19,49 @@ impl From<ContextError> for CommandError {
     }
 }
 
-/// Runs provision-save with the Drush-style arguments after the command name.
-/// `target` is the `@alias` given before the command, if any.
-pub fn run(target: Option<&str>, args: &[OsString]) -> Result<(), CommandError> {
+/// Runs provision-save with the Drush-style arguments after the command name and
+/// returns the exit code. `target` is the `@alias` given before the command, if
+/// any. With `--backend`, reports through Drush's backend protocol.
+pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
     let parsed = parse_options(args);
-    let name = context_name(target, &parsed)?;
+    let backend = parsed
+        .options
+        .get_str("backend")
+        .is_some_and(Value::is_truthy);
+    let posted = if backend {
+        read_stdin_options()
+    } else {
+        PhpArray::new()
+    };
+    let result = run(target, &parsed, &posted);
+    if !backend {
+        return super::exit_code(result.map(|_| ()));
+    }
+    let mut report = Backend::new();
+    let code = match result {
+        Ok(name) => {
+            report.log("success", &format!("Saved the context {name}."), None);
+            0
+        }
+        Err(e) => {
+            report.set_error("PROVISION_SAVE_FAILED", &e.message);
+            e.code
+        }
+    };
+    let context = posted.merge(&parsed.options);
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(&report.final_block("", &context));
+    let _ = out.flush();
+    code
+}
+
+/// Saves or deletes the context; returns its name.
+fn run(
+    target: Option<&str>,
+    parsed: &DrushArgs,
+    posted: &PhpArray,
+) -> Result<String, CommandError> {
+    let name = context_name(target, parsed)?;
     let home = std::env::var("HOME").map_err(|_| CommandError::new("HOME is not set."))?;
     let store = Store::new(alias_dir(&PathBuf::from(home)), Default::default());
     let _lock = lock_context(&store.dir, &name)?;
@@ -31,20 +70,13 @@ pub fn run(target: Option<&str>, args: &[OsString]) -> Result<(), CommandError> 
         .get_str("delete")
         .is_some_and(Value::is_truthy)
     {
-        return Ok(delete_alias(&store.dir, &name)?);
+        delete_alias(&store.dir, &name)?;
+        return Ok(name);
     }
-    let options = posted_options(&parsed.options).merge(&array_filter(&parsed.options));
-    save(&store, &name, &options, &Host::detect())
-}
-
-/// With `--backend`, the options a caller posted on stdin, filtered of falsy
-/// values; command-line options take precedence over them.
-fn posted_options(cli: &PhpArray) -> PhpArray {
-    if cli.get_str("backend").is_some_and(Value::is_truthy) {
-        array_filter(&read_stdin_options())
-    } else {
-        PhpArray::new()
-    }
+    // Command-line options take precedence over posted ones.
+    let options = array_filter(posted).merge(&array_filter(&parsed.options));
+    save(&store, &name, &options, &Host::detect())?;
+    Ok(name)
 }
 
 /// The context name: the first argument, else the target; `@none` is no name.
