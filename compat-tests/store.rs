@@ -504,3 +504,56 @@ fn sigkill_never_leaves_a_torn_or_empty_file() {
         );
     }
 }
+
+#[test]
+fn context_list_and_check() {
+    let h = home();
+    servers(h.path());
+    platform(h.path());
+    assert!(save_posted(h.path(), "@example.com", SITE_JSON)
+        .status
+        .success());
+    save(h.path(), "@example.com", &["--drush_aliases=hm"]);
+    let out = provision(&["context-list", "--type=site"], h.path());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "@example.com site\n@hm site\n"
+    );
+    let out = provision(&["context-list", "--json"], h.path());
+    let all: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        all["platform_drupal7"]["root"],
+        "/var/aegir/platforms/drupal-7.59"
+    );
+    let out = provision(&["context-check"], h.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // Break it: a second site with the same uri, a platform whose web server is
+    // gone, and an unknown service type.
+    let dup = text(h.path(), "example.com").replace("$aliases['example.com']", "$aliases['dup']");
+    std::fs::write(alias(h.path(), "dup"), dup).unwrap();
+    std::fs::remove_file(alias(h.path(), "server_web2examplecom")).unwrap();
+    let odd = text(h.path(), "server_db2examplecom").replace("'mysql'", "'oracle'");
+    std::fs::remove_file(alias(h.path(), "server_db2examplecom")).unwrap();
+    std::fs::write(alias(h.path(), "server_db2examplecom"), odd).unwrap();
+    let out = provision(&["context-check"], h.path());
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("@example.com: 'example.com' is also used by @dup"),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "@platform_drupal7: web_server refers to missing context '@server_web2examplecom'"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains("@server_db2examplecom: unknown db service type 'oracle'"),
+        "{report}"
+    );
+}
