@@ -2,9 +2,14 @@
 //! alias files use (with a system-PHP fallback for everything else), discovery and
 //! Drush 8 alias semantics.
 
+pub mod ast;
+pub mod builtins;
 pub mod error;
 pub mod eval;
 pub mod fallback;
+pub mod ops;
+pub mod parser;
+pub mod strings;
 
 pub use error::AliasError;
 
