@@ -75,7 +75,7 @@ fn run(
     }
     // Command-line options take precedence over posted ones.
     let options = array_filter(posted).merge(&array_filter(&parsed.options));
-    save(&store, &name, &options, &Host::detect())?;
+    save(&store, &name, &options)?;
     Ok(name)
 }
 
@@ -95,16 +95,15 @@ fn context_name(target: Option<&str>, parsed: &DrushArgs) -> Result<String, Comm
 }
 
 /// Loads the record, computes the properties and writes every alias file.
-pub fn save(
-    store: &Store,
-    name: &str,
-    options: &PhpArray,
-    host: &Host,
-) -> Result<(), CommandError> {
+pub fn save(store: &Store, name: &str, options: &PhpArray) -> Result<(), CommandError> {
     let record = store.load(name)?.unwrap_or_default();
     let options = array_filter(options);
     let ctype = context_type(&record, &options)?;
-    let mut props = build(name, ctype, &record, &options, host, store)?;
+    let host = match ctype {
+        ContextType::Server => Host::detect(),
+        _ => Host::default(),
+    };
+    let mut props = build(name, ctype, &record, &options, &host, store)?;
     for list in ["aliases", "drush_aliases"] {
         if let Some(Value::Array(a)) = props.get_str(list) {
             let unique = array_unique(a);

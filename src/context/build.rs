@@ -12,8 +12,9 @@ pub trait Records {
     fn record(&self, name: &str) -> Result<Option<PhpArray>, ContextError>;
 }
 
-/// Facts about the machine that Aegir detects when a default is needed.
-#[derive(Clone, Debug)]
+/// Facts about the machine that Aegir detects when a default is needed (only
+/// servers use them).
+#[derive(Clone, Debug, Default)]
 pub struct Host {
     /// `$HOME`: the default `aegir_root` of @server_master.
     pub home: String,
@@ -51,24 +52,15 @@ fn db_name(file: &str, id: u32) -> Option<String> {
     })
 }
 
-/// True when group `name` exists.
-fn group_exists(name: &str) -> bool {
-    std::fs::read_to_string("/etc/group")
-        .map(|t| t.lines().any(|l| l.split(':').next() == Some(name)))
-        .unwrap_or(false)
-}
-
 /// Aegir's web group guess: the first common web group that exists, else the
 /// current group.
 fn default_web_group(own: Option<String>) -> Option<String> {
     const COMMON: &[&str] = &[
         "www-data", "apache", "nginx", "www", "_www", "webservd", "httpd", "nogroup", "nobody",
     ];
-    COMMON
-        .iter()
-        .map(|g| g.to_string())
-        .chain(own)
-        .find(|g| group_exists(g))
+    let groups = std::fs::read_to_string("/etc/group").unwrap_or_default();
+    let exists = |g: &String| groups.lines().any(|l| l.split(':').next() == Some(g));
+    COMMON.iter().map(|g| g.to_string()).chain(own).find(exists)
 }
 
 /// Aegir's guess at the apache control program: `sudo PROGRAM graceful`.

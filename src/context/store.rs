@@ -4,22 +4,39 @@ use super::build::Records;
 use super::{alias_file, bare_name, php_string, prop_text, ContextError, ContextType};
 use crate::alias::{evaluate_alias_file, EvalOptions, Scope};
 use crate::php::{PhpArray, Value};
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-/// The alias files of one directory, read on demand.
+/// The alias files of one directory, read on demand; each record is read once.
 #[derive(Clone, Debug)]
 pub struct Store {
     /// The alias directory (`$HOME/.drush`).
     pub dir: PathBuf,
     /// How alias files are evaluated.
     pub eval: EvalOptions,
+    cache: RefCell<HashMap<String, Option<PhpArray>>>,
 }
 
 impl Store {
     /// A store over `dir`.
     pub fn new(dir: PathBuf, eval: EvalOptions) -> Store {
-        Store { dir, eval }
+        Store {
+            dir,
+            eval,
+            cache: RefCell::default(),
+        }
+    }
+
+    /// The record of a referenced context, read at most once per store.
+    fn cached(&self, name: &str) -> Result<Option<PhpArray>, ContextError> {
+        let key = bare_name(name).to_string();
+        if let Some(hit) = self.cache.borrow().get(&key) {
+            return Ok(hit.clone());
+        }
+        let record = self.load(name)?;
+        self.cache.borrow_mut().insert(key, record.clone());
+        Ok(record)
     }
 
     /// The saved record of `name`, read from its own alias file.
@@ -67,7 +84,7 @@ impl Store {
 
 impl Records for Store {
     fn record(&self, name: &str) -> Result<Option<PhpArray>, ContextError> {
-        self.load(name)
+        self.cached(name)
     }
 }
 
