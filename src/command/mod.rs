@@ -2,12 +2,14 @@
 
 pub mod context_check;
 pub mod context_list;
+pub mod install_shim;
 pub mod parse;
 pub mod provision_save;
 pub mod site_alias;
 pub mod site_alias_convert;
 
 use crate::alias::{AliasError, EvalOptions};
+use crate::drush;
 use crate::drush::argv::split_target;
 use clap::{ArgAction, Args, Parser, Subcommand};
 use std::ffi::OsString;
@@ -81,6 +83,9 @@ enum Cmd {
     /// Check the Aegir contexts in ~/.drush: references, duplicates, service types.
     #[command(name = "context-check")]
     ContextCheck(context_check::CheckArgs),
+    /// Install PREFIX/bin/drush, a symlink that makes provision the `drush` entry point.
+    #[command(name = "install-shim")]
+    InstallShim(install_shim::InstallShimArgs),
 }
 
 /// What a command needs besides its own arguments.
@@ -125,6 +130,10 @@ impl From<std::io::Error> for CommandError {
 
 /// Runs the command line `argv` (including the program name) and returns the exit code.
 pub fn run(argv: Vec<OsString>) -> i32 {
+    if drush::shim::invoked_as_drush(&argv) && !drush::shim::handles(&argv) {
+        eprintln!("{}", drush::shim::exec_real_drush(&argv));
+        return 1;
+    }
     let (target, argv) = split_target(argv);
     if let Some(code) = run_drush_style(target.as_deref(), &argv) {
         return code;
@@ -146,6 +155,7 @@ pub fn run(argv: Vec<OsString>) -> i32 {
         Cmd::SiteAliasConvert(args) => site_alias_convert::run(&inv, &args),
         Cmd::ContextList(args) => context_list::run(&inv, &args),
         Cmd::ContextCheck(args) => context_check::run(&inv, &args),
+        Cmd::InstallShim(args) => install_shim::run(&inv, &args),
     };
     match result {
         Ok(()) => 0,

@@ -2,3 +2,4 @@
 
 pub mod argv;
 pub mod backend;
+pub mod shim;
