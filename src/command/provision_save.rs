@@ -1,11 +1,16 @@
 //! `provision-save @NAME --context_type=TYPE [--key=value ...] [--delete]`: computes
-//! a context's properties as Aegir does and writes its alias file(s).
+//! a context's properties as Aegir does and writes its alias file(s). A server
+//! with a mysql service must answer (a test database is created and dropped)
+//! unless `--skip-db-check` is given.
 
 use super::CommandError;
 use crate::context::build::{array_filter, array_unique, build, Host};
+use crate::context::mysql::{self, parse_master_db};
 use crate::context::store::Store;
 use crate::context::write::{delete_alias, lock_context, write_alias};
-use crate::context::{alias_dir, bare_name, php_string, validate_name, ContextError, ContextType};
+use crate::context::{
+    alias_dir, bare_name, php_string, prop_text, validate_name, ContextError, ContextType,
+};
 use crate::drush::argv::{parse_options, DrushArgs};
 use crate::drush::backend::{read_stdin_options, Backend};
 use crate::php::{PhpArray, Value};
@@ -110,11 +115,33 @@ pub fn save(store: &Store, name: &str, options: &PhpArray) -> Result<(), Command
             props.set(list, Value::Array(unique));
         }
     }
+    if ctype == ContextType::Server
+        && !options
+            .get_str("skip-db-check")
+            .is_some_and(Value::is_truthy)
+    {
+        check_db(&mut props)?;
+    }
     let extra = drush_alias_names(&props)?;
     write_alias(&store.dir, name, &props)?;
     for alias in extra {
         write_alias(&store.dir, &alias, &props)?;
     }
+    Ok(())
+}
+
+/// For a mysql service: the server must answer and create a test database;
+/// `utf8mb4_is_supported` records what it supports.
+fn check_db(props: &mut PhpArray) -> Result<(), CommandError> {
+    if prop_text(props, "db_service_type") != "mysql" {
+        return Ok(());
+    }
+    let url = prop_text(props, "master_db");
+    let db = parse_master_db(&url).ok_or_else(|| {
+        CommandError::new("A mysql service needs --master_db=mysql://USER:PASSWORD@HOST[:PORT].")
+    })?;
+    let utf8mb4 = mysql::check(&db, &prop_text(props, "db_port"))?;
+    props.set("utf8mb4_is_supported", Value::Bool(utf8mb4));
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! the alias files they live in, and the store that loads and checks them.
 
 pub mod build;
+pub mod mysql;
 pub mod store;
 pub mod write;
 
