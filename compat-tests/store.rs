@@ -560,3 +560,64 @@ fn context_list_and_check() {
         "{report}"
     );
 }
+
+#[test]
+fn remote_server_cluster_and_pack_variants_are_byte_identical() {
+    let h = home();
+    let hp = h.path();
+    save(hp, "@server_master", MASTER);
+    let common = [
+        "--context_type=server",
+        "--master_url=http://aegir.example.com",
+    ];
+    let variants: &[(&str, &[&str])] = &[
+        (
+            "server_web2examplecom",
+            &[
+                "--remote_host=web2.example.com",
+                "--http_service_type=apache_ssl",
+                "--http_port=80",
+                "--http_ssl_port=443",
+                "--http_restart_cmd=sudo /usr/sbin/apachectl graceful",
+                "--db_service_type=NONE",
+                "--ip_addresses=192.0.2.20",
+            ],
+        ),
+        (
+            "server_db2examplecom",
+            &[
+                "--remote_host=db2.example.com",
+                "--db_service_type=mysql",
+                "--db_port=3306",
+                "--master_db=mysql://aegir_root:s3cr%3Ft@db2.example.com:3306",
+                "--http_service_type=NONE",
+            ],
+        ),
+        (
+            "server_cluster",
+            &[
+                "--remote_host=cluster.example.com",
+                "--http_service_type=cluster",
+                "--cluster_web_servers=@server_master,@server_web2examplecom",
+                "--db_service_type=NONE",
+            ],
+        ),
+        (
+            "server_pack",
+            &[
+                "--remote_host=pack.example.com",
+                "--http_service_type=pack",
+                "--master_web_servers=@server_master",
+                "--slave_web_servers=@server_web2examplecom,@server_web3examplecom",
+                "--db_service_type=NONE",
+            ],
+        ),
+    ];
+    for (name, args) in variants {
+        let all: Vec<&str> = common.iter().chain(args.iter()).copied().collect();
+        save(hp, &format!("@{name}"), &all);
+        assert_alias(hp, name, &golden(name));
+        save(hp, &format!("@{name}"), &[]);
+        assert_alias(hp, name, &golden(name));
+    }
+}
