@@ -621,3 +621,30 @@ fn remote_server_cluster_and_pack_variants_are_byte_identical() {
         assert_alias(hp, name, &golden(name));
     }
 }
+
+#[test]
+fn a_save_waits_for_the_context_lock() {
+    let h = home();
+    save(h.path(), "@server_master", MASTER);
+    // flock(1) takes the same flock(2) lock provision takes, and holds it a second.
+    let lock = h.path().join(".drush/.server_master.alias.lock");
+    let mut holder = Command::new("flock")
+        .arg(&lock)
+        .args(["sleep", "1"])
+        .spawn()
+        .expect("flock (util-linux)");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let start = std::time::Instant::now();
+    save(
+        h.path(),
+        "@server_master",
+        &["--admin_email=later@example.com"],
+    );
+    let waited = start.elapsed();
+    holder.wait().unwrap();
+    assert!(
+        waited >= std::time::Duration::from_millis(600),
+        "the save did not wait for the lock ({waited:?})"
+    );
+    assert!(text(h.path(), "server_master").contains("'admin_email' => 'later@example.com',"));
+}
