@@ -506,6 +506,14 @@ fn sigkill_never_leaves_a_torn_or_empty_file() {
             String::from_utf8_lossy(&now)
         );
     }
+    // The next save clears the temp files killed saves left behind.
+    save(h.path(), "@server_master", &[]);
+    let names: Vec<String> = std::fs::read_dir(h.path().join(".drush"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.contains(".tmp")), "{names:?}");
 }
 
 #[test]

@@ -7,7 +7,7 @@ use super::CommandError;
 use crate::context::build::{array_filter, array_unique, build, Host};
 use crate::context::mysql::{self, parse_master_db};
 use crate::context::store::Store;
-use crate::context::write::{delete_alias, lock_context, write_alias};
+use crate::context::write::{delete_alias, lock_context, remove_stale_temps, write_alias};
 use crate::context::{
     alias_dir, bare_name, php_string, prop_text, validate_name, ContextError, ContextType,
 };
@@ -70,6 +70,7 @@ fn run(
     let home = std::env::var("HOME").map_err(|_| CommandError::new("HOME is not set."))?;
     let store = Store::new(alias_dir(&PathBuf::from(home)), Default::default());
     let _lock = lock_context(&store.dir, &name)?;
+    remove_stale_temps(&store.dir, &name);
     if parsed
         .options
         .get_str("delete")

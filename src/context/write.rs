@@ -80,6 +80,20 @@ fn write_temp(tmp: &Path, bytes: &[u8]) -> std::io::Result<()> {
     f.set_permissions(fs::Permissions::from_mode(0o440))
 }
 
+/// Removes temp files a killed save of `name` left in `dir`. Call it holding
+/// the context's lock: no live writer of `name` has a temp file then.
+pub fn remove_stale_temps(dir: &Path, name: &str) {
+    let prefix = format!(".{}.alias.drushrc.php.tmp", bare_name(name));
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Writes the alias file of `name` in `dir`.
 pub fn write_alias(dir: &Path, name: &str, props: &PhpArray) -> Result<(), ContextError> {
     atomic_write(&alias_file(dir, name), &render_alias(name, props))
