@@ -233,7 +233,7 @@ fn build_server(init: &mut Init) -> Result<(), ContextError> {
         init_mysql(init);
     }
     if let Some(http) = http {
-        init_http(init, &http, master.as_ref())?;
+        init_http(init, &http, master.as_ref());
     }
     Ok(())
 }
@@ -272,7 +272,7 @@ fn init_mysql(init: &mut Init) {
 }
 
 /// The http service's server properties for type `ty`.
-fn init_http(init: &mut Init, ty: &str, master: Option<&PhpArray>) -> Result<(), ContextError> {
+fn init_http(init: &mut Init, ty: &str, master: Option<&PhpArray>) {
     match ty {
         "cluster" => init.set_property("cluster_web_servers", Value::Array(PhpArray::new()), true),
         "pack" => {
@@ -281,7 +281,6 @@ fn init_http(init: &mut Init, ty: &str, master: Option<&PhpArray>) -> Result<(),
         }
         _ => init_http_public(init, ty, master),
     }
-    Ok(())
 }
 
 /// `Provision_Service_http_public::init_server()` (apache) plus the SSL additions.
