@@ -656,3 +656,53 @@ fn a_save_waits_for_the_context_lock() {
     );
     assert!(text(h.path(), "server_master").contains("'admin_email' => 'later@example.com',"));
 }
+
+#[test]
+fn a_site_gets_ssl_keys_from_its_web_server_or_a_cluster_member() {
+    let h = home();
+    let hp = h.path();
+    servers(hp);
+    save(
+        hp,
+        "@server_cluster",
+        &[
+            "--context_type=server",
+            "--http_service_type=cluster",
+            "--cluster_web_servers=@server_master,@server_web2examplecom",
+        ],
+    );
+    for (platform, web) in [
+        ("platform_plain", "@server_master"),
+        ("platform_cluster", "@server_cluster"),
+    ] {
+        save(
+            hp,
+            &format!("@{platform}"),
+            &[
+                "--context_type=platform",
+                &format!("--web_server={web}"),
+                "--root=/var/aegir/platforms/p",
+            ],
+        );
+        let uri = format!("{platform}.example.com");
+        save(
+            hp,
+            &format!("@{uri}"),
+            &[
+                "--context_type=site",
+                &format!("--platform=@{platform}"),
+                &format!("--uri={uri}"),
+            ],
+        );
+    }
+    let plain = text(hp, "platform_plain.example.com");
+    assert!(
+        plain.ends_with("  'install_method' => 'profile',\n);\n"),
+        "{plain}"
+    );
+    let clustered = text(hp, "platform_cluster.example.com");
+    assert!(
+        clustered.ends_with("  'install_method' => 'profile',\n  'ssl_enabled' => 0,\n  'ssl_key' => NULL,\n  'ip_addresses' => \n  array (\n  ),\n);\n"),
+        "{clustered}"
+    );
+}
