@@ -706,3 +706,81 @@ fn a_site_gets_ssl_keys_from_its_web_server_or_a_cluster_member() {
         "{clustered}"
     );
 }
+
+/// What Aegir's nginx `save_server()` detects on this machine, computed by php
+/// with Aegir's regular expressions over `nginx -V 2>&1` (the values stay
+/// `false` when no nginx is installed at Aegir's paths).
+fn php_nginx_detection() -> String {
+    let code = r#"
+$out = array('nginx_is_modern' => FALSE, 'nginx_has_etag' => FALSE, 'nginx_has_http2' => FALSE, 'nginx_has_gzip' => FALSE, 'nginx_has_upload_progress' => FALSE);
+foreach (array('/usr/local/sbin/nginx', '/usr/sbin/nginx', '/usr/local/bin/nginx') as $p) {
+  if (file_exists($p)) {
+    exec($p . ' -V 2>&1', $lines);
+    $t = implode('', $lines);
+    $out['nginx_is_modern'] = preg_match("/nginx\/1\.((1\.(8|9|(1[0-9]+)))|((2|3|4|5|6|7|8|9|[1-9][0-9]+)\.))/", $t);
+    $out['nginx_has_etag'] = preg_match("/nginx\/1\.([12][0-9]|[3]\.([12][0-9]|[3-9]))/", $t);
+    $out['nginx_has_http2'] = preg_match("/http_v2_module/", $t);
+    $out['nginx_has_gzip'] = preg_match("/http_gzip_static_module/", $t);
+    $out['nginx_has_upload_progress'] = preg_match("/upload/", $t);
+    break;
+  }
+}
+foreach ($out as $k => $v) { echo "  '$k' => ", var_export($v, TRUE), ",\n"; }
+"#;
+    String::from_utf8(php(code, &[], b"")).unwrap()
+}
+
+#[test]
+fn nginx_servers_get_the_nginx_keys_and_detection() {
+    let h = home();
+    let hp = h.path();
+    save(hp, "@server_master", MASTER);
+    for ty in ["nginx", "nginx_ssl"] {
+        save(
+            hp,
+            "@server_master",
+            &[
+                &format!("--http_service_type={ty}"),
+                "--http_restart_cmd=sudo /usr/sbin/nginx -s reload",
+                "--remote_host=localhost",
+            ],
+        );
+        let t = text(hp, "server_master");
+        assert!(
+            t.contains("  'http_app_path' => '/var/aegir/config/server_master/nginx',\n"),
+            "{t}"
+        );
+        for line in php_nginx_detection().lines() {
+            assert!(
+                t.contains(&format!("{line}\n")),
+                "{ty}: missing {line}\n{t}"
+            );
+        }
+        let tail_start = t.find("  'nginx_config_mode'").unwrap();
+        let keys: Vec<&str> = t[tail_start..]
+            .lines()
+            .filter_map(|l| l.split('\'').nth(1))
+            .collect();
+        let mut want = vec![
+            "nginx_config_mode",
+            "nginx_is_modern",
+            "nginx_has_etag",
+            "nginx_has_http2",
+            "nginx_has_gzip",
+            "nginx_has_upload_progress",
+            "provision_db_cloaking",
+            "phpfpm_mode",
+            "subdirs_support",
+            "satellite_mode",
+        ];
+        if ty == "nginx_ssl" {
+            want.retain(|k| *k != "subdirs_support");
+            assert!(
+                t.contains("  'ssl_key' => 'default',\n  'nginx_config_mode'"),
+                "{t}"
+            );
+        }
+        assert_eq!(keys, want, "{ty}");
+        php_reexport(&alias(hp, "server_master"), "server_master");
+    }
+}

@@ -6,6 +6,7 @@
 use super::CommandError;
 use crate::context::build::{array_filter, array_unique, build, Host};
 use crate::context::mysql::{self, parse_master_db};
+use crate::context::nginx;
 use crate::context::store::Store;
 use crate::context::write::{delete_alias, lock_context, remove_stale_temps, write_alias};
 use crate::context::{
@@ -116,12 +117,17 @@ pub fn save(store: &Store, name: &str, options: &PhpArray) -> Result<(), Command
             props.set(list, Value::Array(unique));
         }
     }
-    if ctype == ContextType::Server
-        && !options
+    if ctype == ContextType::Server {
+        if !options
             .get_str("skip-db-check")
             .is_some_and(Value::is_truthy)
-    {
-        check_db(&mut props)?;
+        {
+            check_db(&mut props)?;
+        }
+        let http = prop_text(&props, "http_service_type");
+        if http.starts_with("nginx") {
+            nginx::save_server(&mut props, http == "nginx_ssl");
+        }
     }
     let extra = drush_alias_names(&props)?;
     write_alias(&store.dir, name, &props)?;

@@ -24,6 +24,8 @@ pub struct Host {
     pub web_group: Option<String>,
     /// The default apache `http_restart_cmd`.
     pub apache_restart_cmd: String,
+    /// The default nginx `http_restart_cmd`.
+    pub nginx_restart_cmd: String,
 }
 
 impl Host {
@@ -39,6 +41,7 @@ impl Host {
                 .unwrap_or_default(),
             web_group: default_web_group(gid.and_then(|g| db_name("/etc/group", g))),
             apache_restart_cmd: apache_restart_cmd(),
+            nginx_restart_cmd: super::nginx::nginx_restart_cmd(),
         }
     }
 }
@@ -87,14 +90,21 @@ fn apache_restart_cmd() -> String {
 }
 
 /// PHP's `is_executable` approximated by the mode bits.
-fn is_executable(p: &Path) -> bool {
+pub(crate) fn is_executable(p: &Path) -> bool {
     std::fs::metadata(p)
         .map(|m| m.permissions().mode() & 0o111 != 0)
         .unwrap_or(false)
 }
 
 /// The http service types a server may have.
-pub const HTTP_TYPES: &[&str] = &["apache", "apache_ssl", "cluster", "pack"];
+pub const HTTP_TYPES: &[&str] = &[
+    "apache",
+    "apache_ssl",
+    "nginx",
+    "nginx_ssl",
+    "cluster",
+    "pack",
+];
 /// The db service types a server may have.
 pub const DB_TYPES: &[&str] = &["mysql"];
 
@@ -283,10 +293,16 @@ fn init_http(init: &mut Init, ty: &str, master: Option<&PhpArray>) {
     }
 }
 
-/// `Provision_Service_http_public::init_server()` (apache) plus the SSL additions.
+/// `Provision_Service_http_public::init_server()` (apache or nginx) plus the SSL
+/// and nginx additions.
 fn init_http_public(init: &mut Init, ty: &str, master: Option<&PhpArray>) {
+    let nginx = ty.starts_with("nginx");
     init.set_property("http_port", Value::Int(80), false);
-    let restart = init.host.apache_restart_cmd.clone();
+    let restart = if nginx {
+        init.host.nginx_restart_cmd.clone()
+    } else {
+        init.host.apache_restart_cmd.clone()
+    };
     init.set_property("http_restart_cmd", Value::str(restart), false);
     match master {
         None => {
@@ -313,7 +329,8 @@ fn init_http_public(init: &mut Init, ty: &str, master: Option<&PhpArray>) {
         "web_maintenance_url",
         format!("{url}/hosting/maintenance").as_str(),
     );
-    let app = format!("{}/apache", init.text("config_path"));
+    let app_name = if nginx { "nginx" } else { "apache" };
+    let app = format!("{}/{app_name}", init.text("config_path"));
     init.assign("http_app_path", app.as_str());
     for (key, dir) in [
         ("http_pred_path", "pre.d"),
@@ -326,13 +343,19 @@ fn init_http_public(init: &mut Init, ty: &str, master: Option<&PhpArray>) {
     }
     let root = init.text("aegir_root");
     init.assign("http_platforms_path", format!("{root}/platforms").as_str());
-    if ty == "apache_ssl" {
+    let ssl = ty.ends_with("_ssl");
+    if ssl {
         init.set_property("http_ssl_port", Value::Int(443), false);
         init.assign("ssld_path", format!("{root}/config/ssl.d").as_str());
         let ssld = format!("{}/ssl.d", init.text("config_path"));
         init.assign("http_ssld_path", ssld.as_str());
         init.assign("ssl_enabled", Value::Int(1));
         init.assign("ssl_key", "default");
+    }
+    if nginx {
+        for (key, default) in super::nginx::init_keys(ssl) {
+            init.set_property(key, default, false);
+        }
     }
 }
 
@@ -393,7 +416,7 @@ fn build_site(init: &mut Init) -> Result<(), ContextError> {
 /// is an SSL web server, whose `init_site()` adds the SSL keys.
 fn site_needs_ssl(init: &Init, web: &PhpArray) -> Result<bool, ContextError> {
     let members: &[&str] = match prop_text(web, "http_service_type").as_str() {
-        "apache_ssl" => return Ok(true),
+        "apache_ssl" | "nginx_ssl" => return Ok(true),
         "cluster" => &["cluster_web_servers"],
         "pack" => &["master_web_servers", "slave_web_servers"],
         _ => return Ok(false),
@@ -404,7 +427,7 @@ fn site_needs_ssl(init: &Init, web: &PhpArray) -> Result<bool, ContextError> {
         };
         for (_, server) in servers.iter() {
             let member = init.referenced(&String::from_utf8_lossy(&php_string(server)))?;
-            if prop_text(&member, "http_service_type") == "apache_ssl" {
+            if prop_text(&member, "http_service_type").ends_with("_ssl") {
                 return Ok(true);
             }
         }

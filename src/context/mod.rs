@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod mysql;
+pub mod nginx;
 pub mod store;
 pub mod write;
 
