@@ -11,6 +11,7 @@
 
 pub mod alias;
 pub mod command;
+pub mod context;
 pub mod drush;
 pub mod php;
 pub mod service;

@@ -1,10 +1,15 @@
 //! Commands: one module per command, each a thin layer over the library.
 
+pub mod context_check;
+pub mod context_list;
+pub mod install_shim;
 pub mod parse;
+pub mod provision_save;
 pub mod site_alias;
 pub mod site_alias_convert;
 
 use crate::alias::{AliasError, EvalOptions};
+use crate::drush;
 use crate::drush::argv::split_target;
 use clap::{ArgAction, Args, Parser, Subcommand};
 use std::ffi::OsString;
@@ -79,6 +84,15 @@ enum Cmd {
     /// Convert legacy PHP alias files to Drush 9+ `*.site.yml`, or back.
     #[command(name = "site-alias-convert", visible_alias = "sac")]
     SiteAliasConvert(site_alias_convert::ConvertArgs),
+    /// List the Aegir contexts in ~/.drush.
+    #[command(name = "context-list")]
+    ContextList(context_list::ListArgs),
+    /// Check the Aegir contexts in ~/.drush: references, duplicates, service types.
+    #[command(name = "context-check")]
+    ContextCheck(context_check::CheckArgs),
+    /// Install PREFIX/bin/drush, a symlink that makes provision the `drush` entry point.
+    #[command(name = "install-shim")]
+    InstallShim(install_shim::InstallShimArgs),
 }
 
 /// What a command needs besides its own arguments.
@@ -123,7 +137,14 @@ impl From<std::io::Error> for CommandError {
 
 /// Runs the command line `argv` (including the program name) and returns the exit code.
 pub fn run(argv: Vec<OsString>) -> i32 {
+    if drush::shim::invoked_as_drush(&argv) && !drush::shim::handles(&argv) {
+        eprintln!("{}", drush::shim::exec_real_drush(&argv));
+        return 1;
+    }
     let (target, argv) = split_target(argv);
+    if let Some(code) = run_drush_style(target.as_deref(), &argv) {
+        return code;
+    }
     let cli = match Cli::try_parse_from(argv) {
         Ok(cli) => cli,
         Err(e) => {
@@ -139,7 +160,36 @@ pub fn run(argv: Vec<OsString>) -> i32 {
         Cmd::Parse(args) => parse::run(&inv, &args),
         Cmd::SiteAlias(args) => site_alias::run(&inv, &args),
         Cmd::SiteAliasConvert(args) => site_alias_convert::run(&inv, &args),
+        Cmd::ContextList(args) => context_list::run(&inv, &args),
+        Cmd::ContextCheck(args) => context_check::run(&inv, &args),
+        Cmd::InstallShim(args) => install_shim::run(&inv, &args),
     };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("{}", e.message);
+            e.code
+        }
+    }
+}
+
+/// Commands that take Drush's arbitrary `--key=value` options (which clap would
+/// reject) are parsed the Drush way instead. `None` when argv names another command.
+fn run_drush_style(target: Option<&str>, argv: &[OsString]) -> Option<i32> {
+    let pos = crate::drush::argv::command_position(argv)?;
+    if argv[pos] != "provision-save" {
+        return None;
+    }
+    let args: Vec<OsString> = argv[1..pos]
+        .iter()
+        .chain(&argv[pos + 1..])
+        .cloned()
+        .collect();
+    Some(provision_save::main(target, &args))
+}
+
+/// Prints a command's error and gives its exit code.
+pub(crate) fn exit_code(result: Result<(), CommandError>) -> i32 {
     match result {
         Ok(()) => 0,
         Err(e) => {

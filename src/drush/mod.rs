@@ -1,3 +1,5 @@
 //! Drush 8 command-line conventions.
 
 pub mod argv;
+pub mod backend;
+pub mod shim;

@@ -1,0 +1,85 @@
+//! The backend protocol as a PHP caller sees it: `compat-tests/backend_client.php`
+//! runs provision-save with proc_open the way Drush's drush_invoke_process does
+//! (command line with `2>&1`, POST options on stdin) and parses the result with
+//! Drush's regular expressions.
+
+mod common;
+
+use common::{php, provision_bin};
+use std::path::Path;
+
+/// Runs the PHP client against `alias` with `post` on stdin, HOME = `home`.
+fn invoke(home: &Path, alias: &str, post: &str) -> serde_json::Value {
+    let client = Path::new(env!("CARGO_MANIFEST_DIR")).join("compat-tests/backend_client.php");
+    let code = format!(
+        "putenv('HOME=' . {:?}); $argv = array_merge(array('x'), array_slice($argv, 1)); include {:?};",
+        home.to_str().unwrap(),
+        client.to_str().unwrap()
+    );
+    let out = php(
+        &code,
+        &[provision_bin().to_str().unwrap(), alias, post],
+        b"",
+    );
+    serde_json::from_slice(&out)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out)))
+}
+
+const MASTER: &str = r#"{"context_type":"server","master_url":"http://aegir.example.com","root":null,"uri":null,"remote_host":"aegir.example.com","aegir_root":"/var/aegir","script_user":"aegir","http_service_type":"apache","http_port":"80","http_restart_cmd":"sudo /usr/sbin/apachectl graceful","web_group":"www-data","db_service_type":"NONE"}"#;
+
+#[test]
+fn post_mode_save_reports_success_in_drush_format() {
+    let h = tempfile::tempdir().unwrap();
+    let r = invoke(h.path(), "@server_master", MASTER);
+    assert_eq!(r["code"], 0, "{r}");
+    let keys: Vec<&str> = r["result_keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        ["output", "error_status", "log", "error_log", "context"]
+    );
+    assert_eq!(r["result"]["error_status"], 0);
+    assert_eq!(r["reencoded_equal"], true, "not PHP's json_encode bytes");
+    assert_eq!(r["result"]["error_log"], serde_json::json!([]));
+    assert_eq!(r["result"]["context"]["remote_host"], "aegir.example.com");
+    let packets = r["packets"].as_array().unwrap();
+    assert_eq!(packets.last().unwrap()["packet"], "log");
+    assert_eq!(packets.last().unwrap()["type"], "success");
+    let saved =
+        std::fs::read_to_string(h.path().join(".drush/server_master.alias.drushrc.php")).unwrap();
+    assert!(
+        saved.contains("'http_service_type' => 'apache',"),
+        "{saved}"
+    );
+    assert!(!saved.contains("db_service_type"), "{saved}");
+}
+
+#[test]
+fn post_mode_error_sets_error_status_and_exit_code_1() {
+    let h = tempfile::tempdir().unwrap();
+    let r = invoke(h.path(), "@x", r#"{"context_type":"nonsense"}"#);
+    assert_eq!(r["code"], 1, "{r}");
+    assert_eq!(r["result"]["error_status"], 1);
+    assert_eq!(r["reencoded_equal"], true, "not PHP's json_encode bytes");
+    let msgs = &r["result"]["error_log"]["PROVISION_SAVE_FAILED"];
+    assert!(
+        msgs[0]
+            .as_str()
+            .unwrap()
+            .contains("Unknown context type 'nonsense'"),
+        "{r}"
+    );
+    let kinds: Vec<&str> = r["packets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["packet"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["log", "set_error"]);
+    assert_eq!(r["packets"][0]["error"], "PROVISION_SAVE_FAILED");
+    assert!(!h.path().join(".drush/x.alias.drushrc.php").exists());
+}

@@ -1,0 +1,177 @@
+//! `provision-save @NAME --context_type=TYPE [--key=value ...] [--delete]`: computes
+//! a context's properties as Aegir does and writes its alias file(s). A server
+//! with a mysql service must answer (a test database is created and dropped)
+//! unless `--skip-db-check` is given.
+
+use super::CommandError;
+use crate::context::build::{array_filter, array_unique, build, Host};
+use crate::context::mysql::{self, parse_master_db};
+use crate::context::nginx;
+use crate::context::store::Store;
+use crate::context::write::{delete_alias, lock_context, remove_stale_temps, write_alias};
+use crate::context::{
+    alias_dir, bare_name, php_string, prop_text, validate_name, ContextError, ContextType,
+};
+use crate::drush::argv::{parse_options, DrushArgs};
+use crate::drush::backend::{read_stdin_options, Backend};
+use crate::php::{PhpArray, Value};
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+
+impl From<ContextError> for CommandError {
+    fn from(e: ContextError) -> CommandError {
+        CommandError::new(e.to_string())
+    }
+}
+
+/// Runs provision-save with the Drush-style arguments after the command name and
+/// returns the exit code. `target` is the `@alias` given before the command, if
+/// any. With `--backend`, reports through Drush's backend protocol.
+pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
+    let parsed = parse_options(args);
+    let backend = parsed
+        .options
+        .get_str("backend")
+        .is_some_and(Value::is_truthy);
+    let posted = if backend {
+        read_stdin_options()
+    } else {
+        PhpArray::new()
+    };
+    let result = run(target, &parsed, &posted);
+    if !backend {
+        return super::exit_code(result.map(|_| ()));
+    }
+    let mut report = Backend::new();
+    let code = match result {
+        Ok(name) => {
+            report.log("success", &format!("Saved the context {name}."), None);
+            0
+        }
+        Err(e) => {
+            report.set_error("PROVISION_SAVE_FAILED", &e.message);
+            e.code
+        }
+    };
+    let context = posted.merge(&parsed.options);
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(&report.final_block("", &context));
+    let _ = out.flush();
+    code
+}
+
+/// Saves or deletes the context; returns its name.
+fn run(
+    target: Option<&str>,
+    parsed: &DrushArgs,
+    posted: &PhpArray,
+) -> Result<String, CommandError> {
+    let name = context_name(target, parsed)?;
+    let home = std::env::var("HOME").map_err(|_| CommandError::new("HOME is not set."))?;
+    let store = Store::new(alias_dir(&PathBuf::from(home)), Default::default());
+    let _lock = lock_context(&store.dir, &name)?;
+    remove_stale_temps(&store.dir, &name);
+    if parsed
+        .options
+        .get_str("delete")
+        .is_some_and(Value::is_truthy)
+    {
+        delete_alias(&store.dir, &name)?;
+        return Ok(name);
+    }
+    // Command-line options take precedence over posted ones.
+    let options = array_filter(posted).merge(&array_filter(&parsed.options));
+    save(&store, &name, &options)?;
+    Ok(name)
+}
+
+/// The context name: the first argument, else the target; `@none` is no name.
+fn context_name(target: Option<&str>, parsed: &DrushArgs) -> Result<String, CommandError> {
+    let name = parsed
+        .args
+        .first()
+        .map(String::as_str)
+        .or(target)
+        .filter(|n| *n != "@none")
+        .ok_or_else(|| {
+            CommandError::new("provision-save needs a context name: provision-save @NAME")
+        })?;
+    validate_name(bare_name(name))?;
+    Ok(format!("@{}", bare_name(name)))
+}
+
+/// Loads the record, computes the properties and writes every alias file.
+pub fn save(store: &Store, name: &str, options: &PhpArray) -> Result<(), CommandError> {
+    let record = store.load(name)?.unwrap_or_default();
+    let options = array_filter(options);
+    let ctype = context_type(&record, &options)?;
+    let host = match ctype {
+        ContextType::Server => Host::detect(),
+        _ => Host::default(),
+    };
+    let mut props = build(name, ctype, &record, &options, &host, store)?;
+    for list in ["aliases", "drush_aliases"] {
+        if let Some(Value::Array(a)) = props.get_str(list) {
+            let unique = array_unique(a);
+            props.set(list, Value::Array(unique));
+        }
+    }
+    if ctype == ContextType::Server {
+        if !options
+            .get_str("skip-db-check")
+            .is_some_and(Value::is_truthy)
+        {
+            check_db(&mut props)?;
+        }
+        let http = prop_text(&props, "http_service_type");
+        if http.starts_with("nginx") {
+            nginx::save_server(&mut props, http == "nginx_ssl");
+        }
+    }
+    let extra = drush_alias_names(&props)?;
+    write_alias(&store.dir, name, &props)?;
+    for alias in extra {
+        write_alias(&store.dir, &alias, &props)?;
+    }
+    Ok(())
+}
+
+/// For a mysql service: the server must answer and create a test database;
+/// `utf8mb4_is_supported` records what it supports.
+fn check_db(props: &mut PhpArray) -> Result<(), CommandError> {
+    if prop_text(props, "db_service_type") != "mysql" {
+        return Ok(());
+    }
+    let url = prop_text(props, "master_db");
+    let db = parse_master_db(&url).ok_or_else(|| {
+        CommandError::new("A mysql service needs --master_db=mysql://USER:PASSWORD@HOST[:PORT].")
+    })?;
+    let utf8mb4 = mysql::check(&db, &prop_text(props, "db_port"))?;
+    props.set("utf8mb4_is_supported", Value::Bool(utf8mb4));
+    Ok(())
+}
+
+/// The type: the stored record's, else the option's, else server.
+fn context_type(record: &PhpArray, options: &PhpArray) -> Result<ContextType, CommandError> {
+    let ty = [record, options]
+        .iter()
+        .find_map(|a| a.get_str("context_type").filter(|v| v.is_truthy()))
+        .map(|v| String::from_utf8_lossy(&php_string(v)).into_owned())
+        .unwrap_or_else(|| "server".to_string());
+    Ok(ContextType::parse(&ty)?)
+}
+
+/// The names of a site's extra alias files, each checked as a file name.
+fn drush_alias_names(props: &PhpArray) -> Result<Vec<String>, CommandError> {
+    let Some(Value::Array(list)) = props.get_str("drush_aliases") else {
+        return Ok(Vec::new());
+    };
+    let mut names = Vec::new();
+    for (_, v) in list.iter() {
+        let name = String::from_utf8_lossy(&php_string(v)).into_owned();
+        validate_name(bare_name(&name))?;
+        names.push(name);
+    }
+    Ok(names)
+}

@@ -1,0 +1,121 @@
+//! Aegir contexts (server, platform, site): the properties provision-save computes,
+//! the alias files they live in, and the store that loads and checks them.
+
+pub mod build;
+pub mod mysql;
+pub mod nginx;
+pub mod store;
+pub mod write;
+
+use crate::php::{PhpArray, Value};
+use std::path::{Path, PathBuf};
+
+/// The three context types Aegir knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContextType {
+    /// A machine with services (db, http).
+    Server,
+    /// A Drupal code base on a web server.
+    Platform,
+    /// A Drupal site on a platform.
+    Site,
+}
+
+impl ContextType {
+    /// Parses Aegir's `context_type` value.
+    pub fn parse(s: &str) -> Result<ContextType, ContextError> {
+        match s {
+            "server" => Ok(ContextType::Server),
+            "platform" => Ok(ContextType::Platform),
+            "site" => Ok(ContextType::Site),
+            other => Err(ContextError::Invalid(format!(
+                "Unknown context type '{other}': expected server, platform or site."
+            ))),
+        }
+    }
+
+    /// The `context_type` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContextType::Server => "server",
+            ContextType::Platform => "platform",
+            ContextType::Site => "site",
+        }
+    }
+}
+
+/// Why a context could not be loaded, built or saved.
+#[derive(Debug, thiserror::Error)]
+pub enum ContextError {
+    /// Bad input: a name, a uri, a type or an option.
+    #[error("{0}")]
+    Invalid(String),
+    /// A `'@name'` reference to a context that has no alias file.
+    #[error("The context {0} referenced by {1} does not exist.")]
+    Missing(String, String),
+    /// An alias file could not be read or evaluated.
+    #[error("{0}")]
+    Load(String),
+    /// A file system operation failed.
+    #[error("{0}: {1}")]
+    Io(String, std::io::Error),
+}
+
+/// Strips one leading `@` from a context name.
+pub fn bare_name(name: &str) -> &str {
+    name.strip_prefix('@').unwrap_or(name)
+}
+
+/// Checks that a context name (without `@`) is safe as a file name and in a shell:
+/// letters, digits, `.`, `_` and `-` only, no `..`, not starting with `.` or `-`.
+pub fn validate_name(name: &str) -> Result<(), ContextError> {
+    let ok = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+        && !name.contains("..")
+        && !name.starts_with(['.', '-']);
+    if ok {
+        Ok(())
+    } else {
+        Err(ContextError::Invalid(format!(
+            "Invalid context name '{name}': use letters, digits, '.', '_' and '-' only."
+        )))
+    }
+}
+
+/// Checks a site uri the same way: it becomes a directory name and a shell word.
+pub fn validate_uri(uri: &str) -> Result<(), ContextError> {
+    validate_name(uri).map_err(|_| {
+        ContextError::Invalid(format!(
+            "Invalid uri '{uri}': use letters, digits, '.', '_' and '-' only (no '/', '..', spaces or shell characters)."
+        ))
+    })
+}
+
+/// The directory alias files live in: `$HOME/.drush`.
+pub fn alias_dir(home: &Path) -> PathBuf {
+    home.join(".drush")
+}
+
+/// The alias file of context `name` (with or without `@`) in `dir`.
+pub fn alias_file(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!("{}.alias.drushrc.php", bare_name(name)))
+}
+
+/// The text PHP prints for a scalar in string context (`(string)$v`); arrays give `Array`.
+pub fn php_string(v: &Value) -> Vec<u8> {
+    match v {
+        Value::Null | Value::Bool(false) => Vec::new(),
+        Value::Bool(true) => b"1".to_vec(),
+        Value::Int(i) => i.to_string().into_bytes(),
+        Value::Float(f) => crate::php::float::php_repr(*f).into_bytes(),
+        Value::Str(s) => s.clone(),
+        Value::Array(_) => b"Array".to_vec(),
+    }
+}
+
+/// A property of a record as text (`''` when missing).
+pub fn prop_text(record: &PhpArray, key: &str) -> String {
+    String::from_utf8_lossy(&record.get_str(key).map(php_string).unwrap_or_default()).into_owned()
+}
