@@ -11,6 +11,7 @@ pub mod site_alias_convert;
 use crate::alias::{AliasError, EvalOptions};
 use crate::drush;
 use crate::drush::argv::split_target;
+use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{ArgAction, Args, Parser, Subcommand};
 use std::ffi::OsString;
 
@@ -62,6 +63,9 @@ pub struct GlobalArgs {
     /// (implies `--quiet`).
     #[arg(short = 'p', long, global = true)]
     pub pipe: bool,
+    /// `--strict=0` ignores unknown options instead of failing on them (Drush 8).
+    #[arg(long, global = true, value_name = "0|1")]
+    pub strict: Option<String>,
 }
 
 impl GlobalArgs {
@@ -145,12 +149,9 @@ pub fn run(argv: Vec<OsString>) -> i32 {
     if let Some(code) = run_drush_style(target.as_deref(), &argv) {
         return code;
     }
-    let cli = match Cli::try_parse_from(argv) {
+    let cli = match parse_cli(argv) {
         Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() { 1 } else { 0 };
-        }
+        Err(code) => return code,
     };
     let inv = Invocation {
         target,
@@ -171,6 +172,57 @@ pub fn run(argv: Vec<OsString>) -> i32 {
             e.code
         }
     }
+}
+
+/// Parses argv with clap under Drush 8's rule for unknown options: an error
+/// naming them (exit 1), unless `--strict=0` is given, which drops them.
+fn parse_cli(mut argv: Vec<OsString>) -> Result<Cli, i32> {
+    let strict = !argv.iter().any(|a| a == "--strict=0");
+    loop {
+        let e = match Cli::try_parse_from(&argv) {
+            Ok(cli) => return Ok(cli),
+            Err(e) => e,
+        };
+        let unknown = match (e.kind(), e.get(ContextKind::InvalidArg)) {
+            (ErrorKind::UnknownArgument, Some(ContextValue::String(arg)))
+                if arg.starts_with('-') =>
+            {
+                arg.clone()
+            }
+            _ => {
+                let _ = e.print();
+                return Err(if e.use_stderr() { 1 } else { 0 });
+            }
+        };
+        if strict {
+            eprintln!("{}", unknown_option_message(&argv, &unknown));
+            return Err(1);
+        }
+        let name = unknown.split('=').next().unwrap_or_default().to_string();
+        let before = argv.len();
+        argv.retain(|a| {
+            let a = a.to_string_lossy();
+            a != name && !a.starts_with(&format!("{name}="))
+        });
+        if argv.len() == before {
+            let _ = e.print();
+            return Err(1);
+        }
+    }
+}
+
+/// Drush 8's words for an unknown option.
+fn unknown_option_message(argv: &[OsString], option: &str) -> String {
+    let program = argv
+        .first()
+        .and_then(|p| std::path::Path::new(p).file_name())
+        .map_or("provision".into(), |n| n.to_string_lossy().into_owned());
+    let command = crate::drush::argv::command_position(argv)
+        .map_or(String::new(), |i| argv[i].to_string_lossy().into_owned());
+    format!(
+        "Unknown option: {option}. See `{program} help {command}` for available options. \
+         To suppress this error, add the option --strict=0."
+    )
 }
 
 /// Commands that take Drush's arbitrary `--key=value` options (which clap would
