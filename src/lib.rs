@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! provision: a fast, faithful Rust replacement for the Aegir hosting backend and a
 //! Drush-compatible toolkit for Drush site-alias files.
 //!

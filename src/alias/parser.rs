@@ -15,10 +15,17 @@ use std::cell::{Cell, RefCell};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-/// The pest parser generated from `grammar/alias.pest`.
-#[derive(pest_derive::Parser)]
-#[grammar = "../grammar/alias.pest"]
-pub struct AliasParser;
+/// The pest parser generated from `grammar/alias.pest`, and its rules (one per
+/// grammar rule; their human names are in [`rule_name`]).
+#[allow(missing_docs)]
+mod generated {
+    /// The pest parser for alias files.
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../grammar/alias.pest"]
+    pub struct AliasParser;
+}
+
+pub use generated::{AliasParser, Rule};
 
 /// Deepest bracket or prefix-operator nesting accepted (guards the recursive parser).
 const MAX_NESTING: usize = 200;
