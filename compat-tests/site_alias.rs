@@ -437,13 +437,27 @@ fn alias_file_side_effects() {
 #[test]
 fn aegir_alias_files() {
     let env = Env::new();
-    let dir = env.copy("aegir", "aegir");
+    // The golden files provision-save is checked against (fixtures/aegir).
+    let dir = env.dir.path().join("aegir");
+    copy_tree(&fixtures().join("aegir"), &dir);
+    let names = [
+        "example.com",
+        "platform_drupal7",
+        "server_cluster",
+        "server_db2examplecom",
+        "server_master",
+        "server_pack",
+        "server_web2examplecom",
+    ];
+    let mut list: Vec<String> = names.iter().map(|n| format!("@{n}")).collect();
+    list.push("@none".into());
+    list.sort();
     assert_bytes_eq(
         &env.sa(&dir, &[]),
-        b"@example.com\n@none\n@platform_drupal7\n@server_master\n",
+        format!("{}\n", list.join("\n")).as_bytes(),
         "aegir list",
     );
-    for name in ["example.com", "platform_drupal7", "server_master"] {
+    for name in names {
         let file = dir.join(format!("{name}.alias.drushrc.php"));
         let expected = php(
             "include $argv[1]; echo '$aliases[\"' . $argv[2] . '\"] = ', \
