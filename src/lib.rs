@@ -14,5 +14,6 @@ pub mod alias;
 pub mod command;
 pub mod context;
 pub mod drush;
+pub mod fsutil;
 pub mod php;
 pub mod service;

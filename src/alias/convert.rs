@@ -19,8 +19,13 @@ use super::{evaluate_alias_file, AliasError, EvalOptions, Scope};
 use crate::php::var_export::var_export;
 use crate::php::{Key, PhpArray, Value};
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
+
+/// Mode of the Aegir-style alias files written (Aegir's own).
+const ALIAS_MODE: u32 = 0o440;
+
+/// Mode of `*.site.yml` files and their checksums: users edit them.
+const SITE_YML_MODE: u32 = 0o644;
 
 /// Legacy keys that become top-level `site.yml` keys.
 const KEY_MAP: &[(&str, &str)] = &[
@@ -370,17 +375,14 @@ fn write_checked(
     if opts.simulate {
         return Ok(());
     }
-    fs::create_dir_all(dir).map_err(io_err(dir))?;
-    fs::write(path, contents).map_err(io_err(path))?;
+    write_atomic(path, contents, SITE_YML_MODE)?;
     let name = file_name(path);
     let checksum = format!(
         "# Checksum for converted Drush alias file {name}.\n\
          # Delete this checksum file or modify {name} to prevent further updates to it.\n{:x}",
         md5::compute(contents)
     );
-    let checksum_dir = dir.join(".checksums");
-    fs::create_dir_all(&checksum_dir).map_err(io_err(&checksum_dir))?;
-    fs::write(&checksum_path, checksum).map_err(io_err(&checksum_path))
+    write_atomic(&checksum_path, checksum.as_bytes(), SITE_YML_MODE)
 }
 
 /// A missing file may be written; an existing one only if it still has the
@@ -439,7 +441,7 @@ pub fn yaml_to_legacy(opts: &ConvertOptions) -> Result<Report, ConvertError> {
             let path = opts.destination.join(file_name);
             report.written.push(path.clone());
             if !opts.simulate {
-                write_atomic(&path, &aegir_alias_file(&name, &legacy))?;
+                write_atomic(&path, &aegir_alias_file(&name, &legacy), ALIAS_MODE)?;
             }
         }
     }
@@ -520,36 +522,15 @@ fn ssh_to_legacy(ssh: &Value, out: &mut PhpArray, label: &str, report: &mut Repo
     }
 }
 
-/// Writes `contents` to `path` atomically (temp file in the same directory,
-/// fsync, rename) and makes it read-only (0440), as Aegir leaves alias files.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), ConvertError> {
+/// Writes `contents` to `path` atomically with `mode`, creating the directory
+/// (see [`crate::fsutil::write_atomic`]).
+pub fn write_atomic(path: &Path, contents: &[u8], mode: u32) -> Result<(), ConvertError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(io_err(dir))?;
-    let tmp = dir.join(format!(".{}.tmp{}", file_name(path), std::process::id()));
-    let written = (|| {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(contents)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)?;
-        set_read_only(path)
-    })();
-    if written.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    written.map_err(io_err(path))
-}
-
-#[cfg(unix)]
-fn set_read_only(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(path, fs::Permissions::from_mode(0o440))
-}
-
-#[cfg(not(unix))]
-fn set_read_only(path: &Path) -> std::io::Result<()> {
-    let mut p = fs::metadata(path)?.permissions();
-    p.set_readonly(true);
-    fs::set_permissions(path, p)
+    crate::fsutil::write_atomic(path, contents, mode).map_err(|e| ConvertError::Io {
+        path: e.path,
+        source: e.source,
+    })
 }
 
 #[cfg(test)]

@@ -1,12 +1,11 @@
 //! Writing alias files: Aegir's template bytes, written atomically under a lock.
 
 use super::{alias_file, bare_name, ContextError};
+use crate::fsutil;
 use crate::php::var_export::var_export;
 use crate::php::{PhpArray, Value};
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The bytes of Aegir's alias template for `name`: `<?php ` LF,
 /// `$aliases['NAME'] = ` var_export `;` LF.
@@ -41,54 +40,26 @@ pub fn lock_context(dir: &Path, name: &str) -> Result<ContextLock, ContextError>
     Ok(ContextLock { _file: file })
 }
 
-/// Writes `bytes` to `path` atomically: a temp file in the same directory,
-/// fsync, mode 0440 (Aegir's), rename over `path`, fsync the directory.
-/// Readers see the old file or the new one, never a partial one.
+/// Writes `bytes` to `path` atomically with Aegir's mode 0440 (see
+/// [`crate::fsutil::write_atomic`]): readers see the old file or the new one,
+/// never a partial one.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), ContextError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
-    let tmp = temp_path(path);
-    let result = write_temp(&tmp, bytes).and_then(|()| fs::rename(&tmp, path));
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(io_err(path, e));
-    }
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| io_err(dir, e))
-}
-
-/// A temp name beside `path`, unique per process.
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.tmp{}", std::process::id()))
-}
-
-/// Creates the temp file, writes, fsyncs and sets mode 0440.
-fn write_temp(tmp: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let _ = fs::remove_file(tmp); // a leftover of a killed process with our pid
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    f.set_permissions(fs::Permissions::from_mode(0o440))
+    fsutil::write_atomic(path, bytes, 0o440).map_err(|e| io_err(&e.path, e.source))
 }
 
 /// Removes temp files a killed save of `name` left in `dir`. Call it holding
 /// the context's lock: no live writer of `name` has a temp file then.
 pub fn remove_stale_temps(dir: &Path, name: &str) {
-    let prefix = format!(".{}.alias.drushrc.php.tmp", bare_name(name));
+    let prefix = format!(".{}.alias.drushrc.php.", bare_name(name));
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
     for entry in entries.flatten() {
-        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+        let file = entry.file_name();
+        let file = file.to_string_lossy();
+        if file.starts_with(&prefix) && file.ends_with(".tmp") {
             let _ = fs::remove_file(entry.path());
         }
     }

@@ -59,5 +59,11 @@ impl ServiceError {
     }
 }
 
+impl From<crate::fsutil::FsError> for ServiceError {
+    fn from(e: crate::fsutil::FsError) -> Self {
+        ServiceError::io(e.op, e.path, e.source)
+    }
+}
+
 /// Result of a service operation.
 pub type Result<T> = std::result::Result<T, ServiceError>;

@@ -9,7 +9,6 @@
 pub mod db;
 pub mod error;
 pub mod exec;
-pub mod fsutil;
 pub mod http;
 pub mod validate;
 

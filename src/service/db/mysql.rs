@@ -17,9 +17,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use super::SiteDb;
+use crate::fsutil::SecretFile;
 use crate::service::error::{Result, ServiceError};
 use crate::service::exec;
-use crate::service::fsutil::SecretFile;
 
 /// The host every site's user is also granted on, besides the web servers.
 pub const LOCAL_GRANT_HOST: &str = "127.0.0.1";
@@ -144,7 +144,7 @@ impl MysqlServer {
                 option_value("socket", &socket.to_string_lossy())?
             );
         }
-        SecretFile::create("provision-mysql-", text.as_bytes())
+        SecretFile::create("provision-mysql-", text.as_bytes()).map_err(ServiceError::from)
     }
 
     /// A client command reading this server's defaults file.

@@ -1,8 +1,8 @@
 //! Aegir's naming of a site's database and credentials.
 
 use super::SiteDb;
+use crate::fsutil;
 use crate::service::error::{Result, ServiceError};
-use crate::service::fsutil;
 
 /// The characters Aegir draws database passwords from (no `l`, `o`, `I`, `O`, `0`, `1`).
 pub const PASSWORD_ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";

@@ -6,8 +6,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::fsutil;
 use crate::service::error::{Result, ServiceError};
-use crate::service::{fsutil, validate};
+use crate::service::validate;
 
 /// Mode of `private/` and `private/db/`.
 const DIR_MODE: u32 = 0o2770;

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use super::HttpServer;
+use crate::fsutil;
 use crate::service::error::{Result, ServiceError};
-use crate::service::{exec, fsutil};
+use crate::service::exec;
 
 /// Makes `ssl.d/default/openssl.{crt,key}` under the server's config path if either is
 /// missing (directory 0700, key 0600), and returns their paths. An existing pair is kept.

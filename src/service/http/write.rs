@@ -4,8 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::{render, HttpApp, HttpServer, PlatformVhost, SiteVhost};
+use crate::fsutil;
 use crate::service::error::Result;
-use crate::service::{exec, fsutil, validate};
+use crate::service::error::ServiceError;
+use crate::service::{exec, validate};
 
 /// Mode of the server and platform configs.
 const CONF_MODE: u32 = 0o644;
@@ -24,7 +26,8 @@ pub fn write_server(server: &HttpServer) -> Result<()> {
     if server.ssl.is_some() {
         super::ensure_self_signed(server)?;
     }
-    fsutil::write_atomic(&server.server_conf_path(), text.as_bytes(), CONF_MODE)
+    fsutil::write_atomic(&server.server_conf_path(), text.as_bytes(), CONF_MODE)?;
+    Ok(())
 }
 
 /// Links `{aegir_root}/config/{app}.conf` to the server config, as Aegir's `ln -sf`
@@ -34,32 +37,33 @@ pub fn link_server_conf(server: &HttpServer, aegir_root: &Path) -> Result<()> {
     let config = aegir_root.join("config");
     fsutil::mkdir_mode(&config, 0o711)?;
     let link = config.join(format!("{}.conf", server.app.name()));
-    fsutil::symlink_atomic(&server.server_conf_path(), &link)
+    fsutil::symlink_atomic(&server.server_conf_path(), &link).map_err(ServiceError::from)
 }
 
 /// Writes `platform.d/{platform}.conf`.
 pub fn write_platform(server: &HttpServer, platform: &PlatformVhost) -> Result<()> {
     let text = render::render_platform(server, platform)?;
     let path = server.platform_conf_path(&platform.name);
-    fsutil::write_atomic(&path, text.as_bytes(), CONF_MODE)
+    fsutil::write_atomic(&path, text.as_bytes(), CONF_MODE).map_err(ServiceError::from)
 }
 
 /// Writes `vhost.d/{uri}` (mode 0600: it holds the database credentials).
 pub fn write_site(server: &HttpServer, site: &SiteVhost) -> Result<()> {
     let text = render::render_site(server, site)?;
     fsutil::write_atomic(&server.vhost_path(&site.uri), text.as_bytes(), VHOST_MODE)
+        .map_err(ServiceError::from)
 }
 
 /// Removes `platform.d/{platform}.conf` if present.
 pub fn delete_platform(server: &HttpServer, platform: &str) -> Result<()> {
     validate::name(platform)?;
-    fsutil::remove_file_if_exists(&server.platform_conf_path(platform))
+    fsutil::remove_file_if_exists(&server.platform_conf_path(platform)).map_err(ServiceError::from)
 }
 
 /// Removes `vhost.d/{uri}` if present.
 pub fn delete_site(server: &HttpServer, uri: &str) -> Result<()> {
     validate::uri(uri)?;
-    fsutil::remove_file_if_exists(&server.vhost_path(uri))
+    fsutil::remove_file_if_exists(&server.vhost_path(uri)).map_err(ServiceError::from)
 }
 
 /// Runs the server's `http_restart_cmd` (a shell command line, as Aegir stores it).

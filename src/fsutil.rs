@@ -1,19 +1,42 @@
-//! File helpers: atomic writes with an explicit mode, directories with an explicit mode,
-//! secret temp files, and random bytes from the kernel's CSPRNG.
+//! File helpers every layer uses: atomic writes with an explicit mode, directories
+//! with an explicit mode, secret temp files, and random bytes from the kernel's CSPRNG.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use super::error::{Result, ServiceError};
+/// A file operation that failed: what was done, where, and why.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot {op} {}: {source}", path.display())]
+pub struct FsError {
+    /// What was being done ("create", "rename", …).
+    pub op: &'static str,
+    /// The path it was done to.
+    pub path: PathBuf,
+    /// The cause.
+    pub source: std::io::Error,
+}
+
+impl FsError {
+    fn new(op: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> FsError {
+        FsError {
+            op,
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// Result of a file operation.
+pub type Result<T> = std::result::Result<T, FsError>;
 
 /// Fills `buf` from `/dev/urandom`.
 pub fn random_bytes(buf: &mut [u8]) -> Result<()> {
     let path = "/dev/urandom";
     File::open(path)
         .and_then(|mut f| f.read_exact(buf))
-        .map_err(|e| ServiceError::io("read", path, e))
+        .map_err(|e| FsError::new("read", path, e))
 }
 
 /// A random suffix for temp file names: 16 lowercase hex digits.
@@ -34,14 +57,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
         .unwrap_or_default();
     let tmp = dir.join(format!(".{file_name}.{}.tmp", random_suffix()?));
     let written = write_new(&tmp, bytes, mode)
-        .and_then(|()| fs::rename(&tmp, path).map_err(|e| ServiceError::io("rename", path, e)));
+        .and_then(|()| fs::rename(&tmp, path).map_err(|e| FsError::new("rename", path, e)));
     if written.is_err() {
         let _ = fs::remove_file(&tmp);
     }
     written?;
     File::open(dir)
         .and_then(|d| d.sync_all())
-        .map_err(|e| ServiceError::io("sync", dir, e))
+        .map_err(|e| FsError::new("sync", dir, e))
 }
 
 /// Creates `path` (which must not exist) with `mode`, writes `bytes` and fsyncs.
@@ -51,20 +74,20 @@ pub fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
         .create_new(true)
         .mode(mode)
         .open(path)
-        .map_err(|e| ServiceError::io("create", path, e))?;
+        .map_err(|e| FsError::new("create", path, e))?;
     // The umask may have narrowed the mode; set it exactly.
     file.set_permissions(fs::Permissions::from_mode(mode))
         .and_then(|()| file.write_all(bytes))
         .and_then(|()| file.sync_all())
-        .map_err(|e| ServiceError::io("write", path, e))
+        .map_err(|e| FsError::new("write", path, e))
 }
 
 /// Creates `path` and its parents if missing, then sets `path`'s mode exactly (setgid
 /// and sticky bits included).
 pub fn mkdir_mode(path: &Path, mode: u32) -> Result<()> {
-    fs::create_dir_all(path).map_err(|e| ServiceError::io("create directory", path, e))?;
+    fs::create_dir_all(path).map_err(|e| FsError::new("create directory", path, e))?;
     fs::set_permissions(path, fs::Permissions::from_mode(mode))
-        .map_err(|e| ServiceError::io("chmod", path, e))
+        .map_err(|e| FsError::new("chmod", path, e))
 }
 
 /// Points the symlink `link` at `target`, replacing any file or link there atomically
@@ -76,19 +99,17 @@ pub fn symlink_atomic(target: &Path, link: &Path) -> Result<()> {
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{file_name}.{}.tmp", random_suffix()?));
-    std::os::unix::fs::symlink(target, &tmp).map_err(|e| ServiceError::io("symlink", &tmp, e))?;
+    std::os::unix::fs::symlink(target, &tmp).map_err(|e| FsError::new("symlink", &tmp, e))?;
     fs::rename(&tmp, link).map_err(|e| {
         let _ = fs::remove_file(&tmp);
-        ServiceError::io("rename", link, e)
+        FsError::new("rename", link, e)
     })
 }
 
 /// Removes a file; a missing file is not an error.
 pub fn remove_file_if_exists(path: &Path) -> Result<()> {
     match fs::remove_file(path) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            Err(ServiceError::io("remove", path, e))
-        }
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(FsError::new("remove", path, e)),
         _ => Ok(()),
     }
 }
