@@ -39,6 +39,11 @@ pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
     } else {
         PhpArray::new()
     };
+    let self_record = if backend {
+        self_record(target)
+    } else {
+        PhpArray::new()
+    };
     let result = run(target, &parsed, &posted);
     if !backend {
         return super::exit_code(result.map(|_| ()));
@@ -56,9 +61,31 @@ pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
     };
     let context = posted.merge(&parsed.options);
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(&report.final_block("", &context));
+    let _ = out.write_all(&report.final_block("", &self_record, &context));
     let _ = out.flush();
     code
+}
+
+/// The `@self` record Drush reports in backend mode: the target's alias record
+/// as loaded before the command ran, without `#` keys (`#name` and Drush's
+/// internal ones). No target, `@none`, or an unloadable record give nothing.
+fn self_record(target: Option<&str>) -> PhpArray {
+    let Some(name) = target.filter(|t| *t != "@none") else {
+        return PhpArray::new();
+    };
+    if validate_name(bare_name(name)).is_err() {
+        return PhpArray::new();
+    }
+    let Ok(home) = std::env::var("HOME") else {
+        return PhpArray::new();
+    };
+    let store = Store::new(alias_dir(&PathBuf::from(home)), Default::default());
+    let record = store.load(name).ok().flatten().unwrap_or_default();
+    record
+        .iter()
+        .filter(|(k, _)| !k.to_bytes().starts_with(b"#"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 /// Saves or deletes the context; returns its name.
