@@ -784,3 +784,68 @@ fn nginx_servers_get_the_nginx_keys_and_detection() {
         php_reexport(&alias(hp, "server_master"), "server_master");
     }
 }
+
+/// The names in `home`'s alias directory with their bytes, sorted.
+fn alias_dir_snapshot(h: &Path) -> Vec<(std::ffi::OsString, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(h.join(".drush"))
+        .unwrap()
+        .flatten()
+        .map(|e| (e.file_name(), std::fs::read(e.path()).unwrap_or_default()))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn simulate_prints_what_it_would_write_and_writes_nothing() {
+    let h = home();
+    servers(h.path());
+    let before = alias_dir_snapshot(h.path());
+    let runs: [&[&str]; 4] = [
+        &[
+            "provision-save",
+            "@server_master",
+            "--skip-db-check",
+            "--simulate",
+            "--master_url=http://changed.example.com",
+        ],
+        &[
+            "-s",
+            "provision-save",
+            "@server_master",
+            "--skip-db-check",
+            "--master_url=http://changed.example.com",
+        ],
+        &[
+            "provision-save",
+            "@server_new",
+            "-s",
+            "--context_type=server",
+            "--remote_host=new.example.com",
+        ],
+        &["provision-save", "@server_master", "--delete", "--simulate"],
+    ];
+    for argv in runs {
+        let out = provision(argv, h.path());
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{argv:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.starts_with("Would "), "{argv:?}: {stdout}");
+        assert_eq!(alias_dir_snapshot(h.path()), before, "{argv:?} wrote");
+    }
+    let out = provision(runs[0], h.path());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let path = alias(h.path(), "server_master");
+    assert!(
+        stdout.starts_with(&format!("Would write {}:\n<?php", path.display())),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("'master_url' => 'http://changed.example.com',"),
+        "{stdout}"
+    );
+}

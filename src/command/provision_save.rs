@@ -8,9 +8,12 @@ use crate::context::build::{array_filter, array_unique, build, Host};
 use crate::context::mysql::{self, parse_master_db};
 use crate::context::nginx;
 use crate::context::store::Store;
-use crate::context::write::{delete_alias, lock_context, remove_stale_temps, write_alias};
+use crate::context::write::{
+    delete_alias, lock_context, remove_stale_temps, render_alias, write_alias,
+};
 use crate::context::{
-    alias_dir, bare_name, php_string, prop_text, validate_name, ContextError, ContextType,
+    alias_dir, alias_file, bare_name, php_string, prop_text, validate_name, ContextError,
+    ContextType,
 };
 use crate::drush::argv::{parse_options, DrushArgs};
 use crate::drush::backend::{read_stdin_options, Backend};
@@ -97,20 +100,53 @@ fn run(
     let name = context_name(target, parsed)?;
     let home = std::env::var("HOME").map_err(|_| CommandError::new("HOME is not set."))?;
     let store = Store::new(alias_dir(&PathBuf::from(home)), Default::default());
-    let _lock = lock_context(&store.dir, &name)?;
-    remove_stale_temps(&store.dir, &name);
-    if parsed
-        .options
-        .get_str("delete")
-        .is_some_and(Value::is_truthy)
-    {
-        delete_alias(&store.dir, &name)?;
+    let simulate = flag(&parsed.options, "simulate");
+    let _lock = if simulate {
+        None
+    } else {
+        let lock = lock_context(&store.dir, &name)?;
+        remove_stale_temps(&store.dir, &name);
+        Some(lock)
+    };
+    if flag(&parsed.options, "delete") {
+        delete(&store, &name, simulate)?;
         return Ok(name);
     }
     // Command-line options take precedence over posted ones.
     let options = array_filter(posted).merge(&array_filter(&parsed.options));
-    save(&store, &name, &options)?;
+    save(&store, &name, &options, simulate)?;
     Ok(name)
+}
+
+/// True when option `name` is given and truthy.
+fn flag(options: &PhpArray, name: &str) -> bool {
+    options.get_str(name).is_some_and(Value::is_truthy)
+}
+
+/// Deletes the alias file of `name`; with `simulate`, only says so.
+fn delete(store: &Store, name: &str, simulate: bool) -> Result<(), CommandError> {
+    if simulate {
+        let path = alias_file(&store.dir, name);
+        println!("Would delete {}", path.display());
+        return Ok(());
+    }
+    Ok(delete_alias(&store.dir, name)?)
+}
+
+/// Writes the alias file of `name`; with `simulate`, prints its path and the
+/// bytes it would hold instead.
+fn emit(store: &Store, name: &str, props: &PhpArray, simulate: bool) -> Result<(), CommandError> {
+    if !simulate {
+        return Ok(write_alias(&store.dir, name, props)?);
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Would write {}:",
+        alias_file(&store.dir, name).display()
+    )?;
+    out.write_all(&render_alias(name, props))?;
+    Ok(out.flush()?)
 }
 
 /// The context name: the first argument, else the target; `@none` is no name.
@@ -128,8 +164,14 @@ fn context_name(target: Option<&str>, parsed: &DrushArgs) -> Result<String, Comm
     Ok(format!("@{}", bare_name(name)))
 }
 
-/// Loads the record, computes the properties and writes every alias file.
-pub fn save(store: &Store, name: &str, options: &PhpArray) -> Result<(), CommandError> {
+/// Loads the record, computes the properties and writes every alias file
+/// (with `simulate`, prints them instead).
+pub fn save(
+    store: &Store,
+    name: &str,
+    options: &PhpArray,
+    simulate: bool,
+) -> Result<(), CommandError> {
     let record = store.load(name)?.unwrap_or_default();
     let options = array_filter(options);
     let ctype = context_type(&record, &options)?;
@@ -157,9 +199,9 @@ pub fn save(store: &Store, name: &str, options: &PhpArray) -> Result<(), Command
         }
     }
     let extra = drush_alias_names(&props)?;
-    write_alias(&store.dir, name, &props)?;
+    emit(store, name, &props, simulate)?;
     for alias in extra {
-        write_alias(&store.dir, &alias, &props)?;
+        emit(store, &alias, &props, simulate)?;
     }
     Ok(())
 }
