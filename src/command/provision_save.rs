@@ -7,7 +7,7 @@ use super::CommandError;
 use crate::context::build::{array_filter, array_unique, build, Host};
 use crate::context::mysql::{self, parse_master_db};
 use crate::context::nginx;
-use crate::context::store::Store;
+use crate::context::store::{referrers, Store};
 use crate::context::write::{
     delete_alias, lock_context, remove_stale_temps, render_alias, write_alias,
 };
@@ -19,7 +19,7 @@ use crate::drush::argv::{parse_options, DrushArgs};
 use crate::drush::backend::{read_stdin_options, Backend};
 use crate::php::{PhpArray, Value};
 use std::ffi::OsString;
-use std::io::Write;
+use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
 impl From<ContextError> for CommandError {
@@ -109,6 +109,7 @@ fn run(
         Some(lock)
     };
     if flag(&parsed.options, "delete") {
+        confirm_delete(&store, &name, &parsed.options)?;
         delete(&store, &name, simulate)?;
         return Ok(name);
     }
@@ -121,6 +122,55 @@ fn run(
 /// True when option `name` is given and truthy.
 fn flag(options: &PhpArray, name: &str) -> bool {
     options.get_str(name).is_some_and(Value::is_truthy)
+}
+
+/// Drush's exit code for a user abort (DRUSH_EXITCODE_USER_ABORT).
+const USER_ABORT: i32 = 75;
+
+/// Before deleting a context other contexts refer to, asks for confirmation
+/// unless `--yes` or `--backend` (Drush's affirmative mode) answers it; `--no`,
+/// "n" or the end of stdin abort with exit code 75.
+fn confirm_delete(store: &Store, name: &str, options: &PhpArray) -> Result<(), CommandError> {
+    if !store.dir.is_dir() {
+        return Ok(());
+    }
+    let users = referrers(&store.load_all()?, name);
+    if users.is_empty() {
+        return Ok(());
+    }
+    let affirmative = flag(options, "yes") || flag(options, "backend");
+    if flag(options, "no") || !(affirmative || ask_yes_no(name, &users)?) {
+        return Err(CommandError {
+            message: format!("Cancelled: {name} was not deleted."),
+            code: USER_ABORT,
+        });
+    }
+    Ok(())
+}
+
+/// Asks on stdout whether to delete `name` despite `users`, until the answer
+/// read from stdin is yes or no; the end of stdin is no.
+fn ask_yes_no(name: &str, users: &[String]) -> Result<bool, CommandError> {
+    let mut out = std::io::stdout().lock();
+    let mut input = std::io::stdin().lock();
+    loop {
+        write!(
+            out,
+            "{name} is referred to by {}, which would be left dangling. Continue? (y/n): ",
+            users.join(", ")
+        )?;
+        out.flush()?;
+        let mut line = String::new();
+        if input.read_line(&mut line)? == 0 {
+            writeln!(out)?;
+            return Ok(false);
+        }
+        match line.trim().to_ascii_lowercase().as_str() {
+            "y" | "yes" => return Ok(true),
+            "n" | "no" => return Ok(false),
+            _ => {}
+        }
+    }
 }
 
 /// Deletes the alias file of `name`; with `simulate`, only says so.
