@@ -10,6 +10,11 @@ use std::path::Path;
 
 /// Runs the PHP client against `alias` with `post` on stdin, HOME = `home`.
 fn invoke(home: &Path, alias: &str, post: &str) -> serde_json::Value {
+    invoke_on(home, "", alias, post)
+}
+
+/// As `invoke`, with `target` (if not empty) before the command.
+fn invoke_on(home: &Path, target: &str, alias: &str, post: &str) -> serde_json::Value {
     let client = Path::new(env!("CARGO_MANIFEST_DIR")).join("compat-tests/backend_client.php");
     let code = format!(
         "putenv('HOME=' . {:?}); $argv = array_merge(array('x'), array_slice($argv, 1)); include {:?};",
@@ -18,7 +23,7 @@ fn invoke(home: &Path, alias: &str, post: &str) -> serde_json::Value {
     );
     let out = php(
         &code,
-        &[provision_bin().to_str().unwrap(), alias, post],
+        &[provision_bin().to_str().unwrap(), alias, post, target],
         b"",
     );
     serde_json::from_slice(&out)
@@ -32,14 +37,8 @@ fn post_mode_save_reports_success_in_drush_format() {
     let h = tempfile::tempdir().unwrap();
     let r = invoke(h.path(), "@server_master", MASTER);
     assert_eq!(r["code"], 0, "{r}");
-    let keys: Vec<&str> = r["result_keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k.as_str().unwrap())
-        .collect();
     assert_eq!(
-        keys,
+        result_keys(&r),
         ["output", "error_status", "log", "error_log", "context"]
     );
     assert_eq!(r["result"]["error_status"], 0);
@@ -82,4 +81,71 @@ fn post_mode_error_sets_error_status_and_exit_code_1() {
     assert_eq!(kinds, ["log", "set_error"]);
     assert_eq!(r["packets"][0]["error"], "PROVISION_SAVE_FAILED");
     assert!(!h.path().join(".drush/x.alias.drushrc.php").exists());
+}
+
+/// The top-level keys of the parsed result, in order.
+fn result_keys(r: &serde_json::Value) -> Vec<&str> {
+    r["result_keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn self_is_the_target_record_before_the_command_ran() {
+    let h = tempfile::tempdir().unwrap();
+    assert_eq!(invoke(h.path(), "@server_master", MASTER)["code"], 0);
+    let before_path = h.path().join(".drush/server_master.alias.drushrc.php");
+    let before = std::fs::read_to_string(&before_path).unwrap();
+    // PHP's own reading of the stored record is what Drush would put in `self`.
+    let code = format!(
+        "include {:?}; echo json_encode($aliases['server_master']);",
+        before_path.to_str().unwrap()
+    );
+    let expected: serde_json::Value = serde_json::from_slice(&php(&code, &[], b"")).unwrap();
+    let r = invoke_on(
+        h.path(),
+        "@server_master",
+        "",
+        r#"{"master_url":"http://other.example.com"}"#,
+    );
+    assert_eq!(r["code"], 0, "{r}");
+    assert_eq!(r["reencoded_equal"], true, "not PHP's json_encode bytes");
+    assert_eq!(
+        result_keys(&r),
+        [
+            "output",
+            "error_status",
+            "log",
+            "error_log",
+            "self",
+            "context"
+        ]
+    );
+    assert_eq!(r["result"]["self"], expected);
+    assert_eq!(
+        r["result"]["self"]["master_url"],
+        "http://aegir.example.com"
+    );
+    assert!(r["result"]["self"].get("#name").is_none());
+    let after = std::fs::read_to_string(&before_path).unwrap();
+    assert!(after.contains("http://other.example.com"), "{after}");
+    assert_ne!(before, after);
+}
+
+#[test]
+fn no_self_for_none_or_a_context_without_a_file() {
+    let h = tempfile::tempdir().unwrap();
+    for target in ["@none", "@server_master"] {
+        let h = tempfile::tempdir_in(h.path()).unwrap();
+        let r = invoke_on(h.path(), target, "@server_master", MASTER);
+        assert_eq!(r["code"], 0, "{r}");
+        assert_eq!(
+            result_keys(&r),
+            ["output", "error_status", "log", "error_log", "context"],
+            "{target}"
+        );
+    }
 }

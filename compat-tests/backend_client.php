@@ -3,14 +3,18 @@
 // the reference: the command line ends in 2>&1, the options go as one JSON
 // object on stdin, stdout is read in 4096-byte chunks, packets are matched with
 // /\0DRUSH_BACKEND:([^\0]*)\0/ and the result with the OUTPUT_START/END regex.
-// Usage: php backend_client.php BINARY ALIAS JSON_OPTIONS
+// Usage: php backend_client.php BINARY ALIAS JSON_OPTIONS [TARGET]
+// With TARGET (`@name` or `@none`) it goes before the command, as Drush puts a
+// site record's name; an empty ALIAS is then left out of the arguments.
 // Prints one JSON object: packets, passthrough text, parsed result, exit code.
 
 list(, $bin, $alias, $post) = $argv;
+$target = isset($argv[4]) ? $argv[4] : '';
 $quote = function ($v) {
   return preg_match('/^[a-zA-Z0-9.:\/_-]*$/', $v) ? $v : "'" . str_replace("'", "'\\''", $v) . "'";
 };
-$cmd = $quote($bin) . ' --backend=2 provision-save ' . $quote($alias) . ' 2>&1';
+$cmd = $quote($bin) . ' --backend=2' . ($target === '' ? '' : ' ' . $quote($target))
+  . ' provision-save' . ($alias === '' ? '' : ' ' . $quote($alias)) . ' 2>&1';
 $proc = proc_open($cmd, array(0 => array('pipe', 'r'), 1 => array('pipe', 'w')), $pipes);
 fwrite($pipes[0], $post);
 fclose($pipes[0]);

@@ -61,3 +61,52 @@ fn options_anywhere_and_target_first() {
     assert_eq!(before.stdout, after.stdout);
     assert!(String::from_utf8_lossy(&before.stdout).starts_with("$aliases[\"one\"] = array (\n"));
 }
+
+#[test]
+fn debug_short_long_and_vvv_report_timing_on_stderr() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = alias_dir();
+    let path = format!("--alias-path={}", dir.path().display());
+    let plain = provision(&["sa", &path], home.path());
+    for flag in ["-d", "--debug", "-vvv"] {
+        let out = provision(&[flag, "sa", &path], home.path());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{flag}: {err}");
+        assert_eq!(out.stdout, plain.stdout, "{flag}");
+        assert!(
+            err.contains("[debug] Command finished in "),
+            "{flag}: {err}"
+        );
+    }
+    let out = provision(&["-v", "sa", &path], home.path());
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("[debug]"));
+}
+
+#[test]
+fn simulate_changes_nothing_for_read_only_commands() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = alias_dir();
+    let path = format!("--alias-path={}", dir.path().display());
+    let plain = provision(&["sa", &path, "@one"], home.path());
+    for flag in ["-s", "--simulate"] {
+        let out = provision(&[flag, "sa", &path, "@one"], home.path());
+        assert!(out.status.success(), "{flag}");
+        assert_eq!(out.stdout, plain.stdout, "{flag}");
+    }
+}
+
+#[test]
+fn simulate_convert_reports_and_writes_nothing() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = alias_dir();
+    let dest = home.path().join("sites");
+    let sources = format!("--sources={}", dir.path().display());
+    let destination = format!("--destination={}", dest.display());
+    for flag in ["-s", "--simulate"] {
+        let out = provision(&[flag, "sac", &sources, &destination], home.path());
+        let report = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{flag}: {report}");
+        assert!(report.contains("Would write"), "{flag}: {report}");
+        assert!(!dest.exists(), "{flag} wrote");
+    }
+}

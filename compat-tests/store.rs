@@ -784,3 +784,132 @@ fn nginx_servers_get_the_nginx_keys_and_detection() {
         php_reexport(&alias(hp, "server_master"), "server_master");
     }
 }
+
+/// The names in `home`'s alias directory with their bytes, sorted.
+fn alias_dir_snapshot(h: &Path) -> Vec<(std::ffi::OsString, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(h.join(".drush"))
+        .unwrap()
+        .flatten()
+        .map(|e| (e.file_name(), std::fs::read(e.path()).unwrap_or_default()))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn simulate_prints_what_it_would_write_and_writes_nothing() {
+    let h = home();
+    servers(h.path());
+    let before = alias_dir_snapshot(h.path());
+    let runs: [&[&str]; 4] = [
+        &[
+            "provision-save",
+            "@server_master",
+            "--skip-db-check",
+            "--simulate",
+            "--master_url=http://changed.example.com",
+        ],
+        &[
+            "-s",
+            "provision-save",
+            "@server_master",
+            "--skip-db-check",
+            "--master_url=http://changed.example.com",
+        ],
+        &[
+            "provision-save",
+            "@server_new",
+            "-s",
+            "--context_type=server",
+            "--remote_host=new.example.com",
+        ],
+        &[
+            "provision-save",
+            "@server_db2examplecom",
+            "--delete",
+            "--simulate",
+        ],
+    ];
+    for argv in runs {
+        let out = provision(argv, h.path());
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{argv:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.starts_with("Would "), "{argv:?}: {stdout}");
+        assert_eq!(alias_dir_snapshot(h.path()), before, "{argv:?} wrote");
+    }
+    let out = provision(runs[0], h.path());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let path = alias(h.path(), "server_master");
+    assert!(
+        stdout.starts_with(&format!("Would write {}:\n<?php", path.display())),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("'master_url' => 'http://changed.example.com',"),
+        "{stdout}"
+    );
+}
+
+/// Runs `provision ARGS` with HOME = `home` and `input` on stdin.
+fn provision_with_stdin(args: &[&str], home: &Path, input: &[u8]) -> Output {
+    let mut child = Command::new(provision_bin())
+        .args(args)
+        .env("HOME", home)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run provision");
+    // The child may exit without reading stdin.
+    let _ = child.stdin.take().unwrap().write_all(input);
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn deleting_a_referenced_context_asks_and_aborts_with_75() {
+    let h = home();
+    servers(h.path());
+    platform(h.path());
+    let master = alias(h.path(), "server_master");
+    let delete = ["provision-save", "@server_master", "--delete"];
+    for input in [&b"n\n"[..], b"", b"maybe\nno\n"] {
+        let out = provision_with_stdin(&delete, h.path(), input);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(75), "{input:?}: {stderr}");
+        assert!(stdout.contains("@platform_drupal7"), "{stdout}");
+        assert!(stdout.contains("Continue? (y/n): "), "{stdout}");
+        assert!(stderr.contains("not deleted"), "{stderr}");
+        assert!(master.exists(), "{input:?} deleted it");
+    }
+    let out = provision_with_stdin(&["-n", delete[0], delete[1], delete[2]], h.path(), b"y\n");
+    assert_eq!(out.status.code(), Some(75));
+    assert!(master.exists());
+    let out = provision_with_stdin(&delete, h.path(), b"y\n");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!master.exists());
+}
+
+#[test]
+fn yes_or_backend_delete_a_referenced_context_without_asking() {
+    for flag in ["-y", "--backend=2"] {
+        let h = home();
+        servers(h.path());
+        platform(h.path());
+        let out = provision_with_stdin(
+            &[flag, "provision-save", "@server_master", "--delete"],
+            h.path(),
+            b"",
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{flag}: {stdout}");
+        assert!(!stdout.contains("Continue?"), "{flag}: {stdout}");
+        assert!(!alias(h.path(), "server_master").exists(), "{flag}");
+        assert!(alias(h.path(), "platform_drupal7").exists());
+    }
+}

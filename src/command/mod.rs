@@ -53,6 +53,12 @@ pub struct GlobalArgs {
     /// More output (`-vvv` is debug).
     #[arg(short = 'v', long, global = true, action = ArgAction::Count)]
     pub verbose: u8,
+    /// Debug output (verbosity 3, as `-vvv`).
+    #[arg(short = 'd', long, global = true)]
+    pub debug: bool,
+    /// Commands that write only print what they would write.
+    #[arg(short = 's', long, global = true)]
+    pub simulate: bool,
     /// Answer yes to every prompt.
     #[arg(short = 'y', long, global = true)]
     pub yes: bool,
@@ -75,6 +81,20 @@ impl GlobalArgs {
             php_fallback: !self.no_php,
             php_binary: self.php.clone(),
         }
+    }
+
+    /// The verbosity level: the number of `-v`, or 3 with `--debug`.
+    pub fn verbosity(&self) -> u8 {
+        if self.debug {
+            3
+        } else {
+            self.verbose
+        }
+    }
+
+    /// True at debug verbosity (`-d`, `--debug` or `-vvv`).
+    pub fn is_debug(&self) -> bool {
+        self.verbosity() >= 3
     }
 }
 
@@ -157,6 +177,7 @@ pub fn run(argv: Vec<OsString>) -> i32 {
         target,
         global: cli.global,
     };
+    let started = std::time::Instant::now();
     let result = match cli.command {
         Cmd::Parse(args) => parse::run(&inv, &args),
         Cmd::SiteAlias(args) => site_alias::run(&inv, &args),
@@ -165,6 +186,12 @@ pub fn run(argv: Vec<OsString>) -> i32 {
         Cmd::ContextCheck(args) => context_check::run(&inv, &args),
         Cmd::InstallShim(args) => install_shim::run(&inv, &args),
     };
+    if inv.global.is_debug() {
+        eprintln!(
+            "[debug] Command finished in {:.3} sec.",
+            started.elapsed().as_secs_f64()
+        );
+    }
     match result {
         Ok(()) => 0,
         Err(e) => {

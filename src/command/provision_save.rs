@@ -7,16 +7,19 @@ use super::CommandError;
 use crate::context::build::{array_filter, array_unique, build, Host};
 use crate::context::mysql::{self, parse_master_db};
 use crate::context::nginx;
-use crate::context::store::Store;
-use crate::context::write::{delete_alias, lock_context, remove_stale_temps, write_alias};
+use crate::context::store::{referrers, Store};
+use crate::context::write::{
+    delete_alias, lock_context, remove_stale_temps, render_alias, write_alias,
+};
 use crate::context::{
-    alias_dir, bare_name, php_string, prop_text, validate_name, ContextError, ContextType,
+    alias_dir, alias_file, bare_name, php_string, prop_text, validate_name, ContextError,
+    ContextType,
 };
 use crate::drush::argv::{parse_options, DrushArgs};
 use crate::drush::backend::{read_stdin_options, Backend};
 use crate::php::{PhpArray, Value};
 use std::ffi::OsString;
-use std::io::Write;
+use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
 impl From<ContextError> for CommandError {
@@ -39,6 +42,11 @@ pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
     } else {
         PhpArray::new()
     };
+    let self_record = if backend {
+        self_record(target)
+    } else {
+        PhpArray::new()
+    };
     let result = run(target, &parsed, &posted);
     if !backend {
         return super::exit_code(result.map(|_| ()));
@@ -56,9 +64,31 @@ pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
     };
     let context = posted.merge(&parsed.options);
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(&report.final_block("", &context));
+    let _ = out.write_all(&report.final_block("", &self_record, &context));
     let _ = out.flush();
     code
+}
+
+/// The `@self` record Drush reports in backend mode: the target's alias record
+/// as loaded before the command ran, without `#` keys (`#name` and Drush's
+/// internal ones). No target, `@none`, or an unloadable record give nothing.
+fn self_record(target: Option<&str>) -> PhpArray {
+    let Some(name) = target.filter(|t| *t != "@none") else {
+        return PhpArray::new();
+    };
+    if validate_name(bare_name(name)).is_err() {
+        return PhpArray::new();
+    }
+    let Ok(home) = std::env::var("HOME") else {
+        return PhpArray::new();
+    };
+    let store = Store::new(alias_dir(&PathBuf::from(home)), Default::default());
+    let record = store.load(name).ok().flatten().unwrap_or_default();
+    record
+        .iter()
+        .filter(|(k, _)| !k.to_bytes().starts_with(b"#"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 /// Saves or deletes the context; returns its name.
@@ -70,20 +100,103 @@ fn run(
     let name = context_name(target, parsed)?;
     let home = std::env::var("HOME").map_err(|_| CommandError::new("HOME is not set."))?;
     let store = Store::new(alias_dir(&PathBuf::from(home)), Default::default());
-    let _lock = lock_context(&store.dir, &name)?;
-    remove_stale_temps(&store.dir, &name);
-    if parsed
-        .options
-        .get_str("delete")
-        .is_some_and(Value::is_truthy)
-    {
-        delete_alias(&store.dir, &name)?;
+    let simulate = flag(&parsed.options, "simulate");
+    let _lock = if simulate {
+        None
+    } else {
+        let lock = lock_context(&store.dir, &name)?;
+        remove_stale_temps(&store.dir, &name);
+        Some(lock)
+    };
+    if flag(&parsed.options, "delete") {
+        confirm_delete(&store, &name, &parsed.options)?;
+        delete(&store, &name, simulate)?;
         return Ok(name);
     }
     // Command-line options take precedence over posted ones.
     let options = array_filter(posted).merge(&array_filter(&parsed.options));
-    save(&store, &name, &options)?;
+    save(&store, &name, &options, simulate)?;
     Ok(name)
+}
+
+/// True when option `name` is given and truthy.
+fn flag(options: &PhpArray, name: &str) -> bool {
+    options.get_str(name).is_some_and(Value::is_truthy)
+}
+
+/// Drush's exit code for a user abort (DRUSH_EXITCODE_USER_ABORT).
+const USER_ABORT: i32 = 75;
+
+/// Before deleting a context other contexts refer to, asks for confirmation
+/// unless `--yes` or `--backend` (Drush's affirmative mode) answers it; `--no`,
+/// "n" or the end of stdin abort with exit code 75.
+fn confirm_delete(store: &Store, name: &str, options: &PhpArray) -> Result<(), CommandError> {
+    if !store.dir.is_dir() {
+        return Ok(());
+    }
+    let users = referrers(&store.load_all()?, name);
+    if users.is_empty() {
+        return Ok(());
+    }
+    let affirmative = flag(options, "yes") || flag(options, "backend");
+    if flag(options, "no") || !(affirmative || ask_yes_no(name, &users)?) {
+        return Err(CommandError {
+            message: format!("Cancelled: {name} was not deleted."),
+            code: USER_ABORT,
+        });
+    }
+    Ok(())
+}
+
+/// Asks on stdout whether to delete `name` despite `users`, until the answer
+/// read from stdin is yes or no; the end of stdin is no.
+fn ask_yes_no(name: &str, users: &[String]) -> Result<bool, CommandError> {
+    let mut out = std::io::stdout().lock();
+    let mut input = std::io::stdin().lock();
+    loop {
+        write!(
+            out,
+            "{name} is referred to by {}, which would be left dangling. Continue? (y/n): ",
+            users.join(", ")
+        )?;
+        out.flush()?;
+        let mut line = String::new();
+        if input.read_line(&mut line)? == 0 {
+            writeln!(out)?;
+            return Ok(false);
+        }
+        match line.trim().to_ascii_lowercase().as_str() {
+            "y" | "yes" => return Ok(true),
+            "n" | "no" => return Ok(false),
+            _ => {}
+        }
+    }
+}
+
+/// Deletes the alias file of `name`; with `simulate`, only says so.
+fn delete(store: &Store, name: &str, simulate: bool) -> Result<(), CommandError> {
+    if simulate {
+        let path = alias_file(&store.dir, name);
+        println!("Would delete {}", path.display());
+        return Ok(());
+    }
+    Ok(delete_alias(&store.dir, name)?)
+}
+
+/// Writes the alias file of `name`; with `simulate`, prints its path and the
+/// bytes it would hold instead.
+fn emit(store: &Store, name: &str, props: &PhpArray, simulate: bool) -> Result<(), CommandError> {
+    if !simulate {
+        return Ok(write_alias(&store.dir, name, props)?);
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Would write {}:",
+        alias_file(&store.dir, name).display()
+    )?;
+    out.write_all(&render_alias(name, props))?;
+    Ok(out.flush()?)
 }
 
 /// The context name: the first argument, else the target; `@none` is no name.
@@ -101,8 +214,14 @@ fn context_name(target: Option<&str>, parsed: &DrushArgs) -> Result<String, Comm
     Ok(format!("@{}", bare_name(name)))
 }
 
-/// Loads the record, computes the properties and writes every alias file.
-pub fn save(store: &Store, name: &str, options: &PhpArray) -> Result<(), CommandError> {
+/// Loads the record, computes the properties and writes every alias file
+/// (with `simulate`, prints them instead).
+pub fn save(
+    store: &Store,
+    name: &str,
+    options: &PhpArray,
+    simulate: bool,
+) -> Result<(), CommandError> {
     let record = store.load(name)?.unwrap_or_default();
     let options = array_filter(options);
     let ctype = context_type(&record, &options)?;
@@ -130,9 +249,9 @@ pub fn save(store: &Store, name: &str, options: &PhpArray) -> Result<(), Command
         }
     }
     let extra = drush_alias_names(&props)?;
-    write_alias(&store.dir, name, &props)?;
+    emit(store, name, &props, simulate)?;
     for alias in extra {
-        write_alias(&store.dir, &alias, &props)?;
+        emit(store, &alias, &props, simulate)?;
     }
     Ok(())
 }

@@ -30,9 +30,6 @@ pub struct ConvertArgs {
     /// Conversion direction.
     #[arg(long, value_enum, default_value = "yaml")]
     pub to: Target,
-    /// Only report what would be written.
-    #[arg(long)]
-    pub simulate: bool,
 }
 
 /// Runs `site-alias-convert`.
@@ -53,7 +50,7 @@ pub fn run(inv: &Invocation, args: &ConvertArgs) -> Result<(), CommandError> {
     let opts = ConvertOptions {
         sources: sources.into_iter().filter(|d| d.is_dir()).collect(),
         destination: args.destination.clone().unwrap_or(default_destination),
-        simulate: args.simulate,
+        simulate: inv.global.simulate,
         eval: inv.global.eval_options(),
     };
     let report = match args.to {
@@ -61,7 +58,7 @@ pub fn run(inv: &Invocation, args: &ConvertArgs) -> Result<(), CommandError> {
         Target::Php => yaml_to_legacy(&opts),
     }
     .map_err(|e| CommandError::new(e.to_string()))?;
-    print_report(&report, args.simulate)
+    print_report(&report, inv.global.simulate)
 }
 
 /// Echoed PHP output on stdout; what happened, and every lossy key, on stderr.

@@ -156,6 +156,27 @@ pub fn check(all: &BTreeMap<String, PhpArray>) -> Vec<Problem> {
     problems
 }
 
+/// The contexts that refer to `name` (as a `'@name'` property or list item),
+/// other than `name` itself and sites' drush alias copies.
+pub fn referrers(all: &BTreeMap<String, PhpArray>, name: &str) -> Vec<String> {
+    let target = format!("@{}", bare_name(name));
+    let copies = drush_alias_copies(all);
+    all.iter()
+        .filter(|(n, _)| **n != target && !copies.iter().any(|c| c == bare_name(n)))
+        .filter(|(_, rec)| refers_to(rec, &target))
+        .map(|(n, _)| n.clone())
+        .collect()
+}
+
+/// True when a property of `rec`, or an item of a list property, is `target`.
+fn refers_to(rec: &PhpArray, target: &str) -> bool {
+    let is_target = |v: &Value| php_string(v) == target.as_bytes();
+    rec.iter().any(|(_, v)| match v {
+        Value::Array(list) => list.iter().any(|(_, item)| is_target(item)),
+        other => is_target(other),
+    })
+}
+
 /// The names of the files Aegir writes for sites' `drush_aliases`: copies of the
 /// site's record, not contexts of their own.
 fn drush_alias_copies(all: &BTreeMap<String, PhpArray>) -> Vec<String> {

@@ -53,9 +53,10 @@ impl Backend {
     }
 
     /// The final block Drush prints at shutdown: `\0DRUSH_BACKEND_OUTPUT_START>>>`,
-    /// the JSON of `output, error_status, log, error_log, context`, then
-    /// `<<<DRUSH_BACKEND_OUTPUT_END` (no newline).
-    pub fn final_block(&self, output: &str, context: &PhpArray) -> Vec<u8> {
+    /// the JSON of `output, error_status, log, error_log, self, context`, then
+    /// `<<<DRUSH_BACKEND_OUTPUT_END` (no newline). `self_record` is the `@self`
+    /// alias record; Drush leaves the `self` key out when it is empty.
+    pub fn final_block(&self, output: &str, self_record: &PhpArray, context: &PhpArray) -> Vec<u8> {
         let mut data = PhpArray::new();
         data.set("output", output);
         let status = i64::from(!self.error_log.is_empty());
@@ -70,6 +71,9 @@ impl Backend {
             ),
         );
         data.set("error_log", Value::Array(self.error_log.clone()));
+        if !self_record.is_empty() {
+            data.set("self", Value::Array(self_record.clone()));
+        }
         data.set("context", Value::Array(context.clone()));
         let mut out = b"\0DRUSH_BACKEND_OUTPUT_START>>>".to_vec();
         out.extend_from_slice(&encode(&Value::Array(data)));
