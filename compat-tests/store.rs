@@ -383,6 +383,27 @@ fn bad_input_is_an_error_and_writes_nothing() {
     for name in ["@a/b", "@..", "@a b", "@a;b"] {
         assert_rejected(hp, name, &["--context_type=server"], "Invalid context name");
     }
+    // ssh would read a leading '-' as an option (-oProxyCommand=…), a shell the rest.
+    for host in ["-oProxyCommand=touch x", "web1;rm", "web 1", "a$(b)"] {
+        let arg = format!("--remote_host={host}");
+        assert_rejected(
+            hp,
+            "@server_web9",
+            &["--context_type=server", "--skip-db-check", &arg],
+            "Invalid remote_host",
+        );
+    }
+    assert_rejected(
+        hp,
+        "@server_web9",
+        &[
+            "--context_type=server",
+            "--skip-db-check",
+            "--remote_host=web9.example.com",
+            "--script_user=-oX",
+        ],
+        "Invalid script_user",
+    );
     assert_rejected(
         hp,
         "@s5",

@@ -12,8 +12,8 @@ use crate::context::write::{
     delete_alias, lock_context, remove_stale_temps, render_alias, write_alias,
 };
 use crate::context::{
-    alias_dir, alias_file, bare_name, php_string, prop_text, validate_name, ContextError,
-    ContextType,
+    alias_dir, alias_file, bare_name, php_string, prop_text, validate_host, validate_name,
+    validate_user, ContextError, ContextType,
 };
 use crate::drush::argv::{parse_options, DrushArgs};
 use crate::drush::backend::{read_stdin_options, Backend};
@@ -230,6 +230,10 @@ pub fn save(
         _ => Host::default(),
     };
     let mut props = build(name, ctype, &record, &options, &host, store)?;
+    if ctype == ContextType::Server {
+        validate_host(&prop_text(&props, "remote_host"))?;
+        validate_user(&prop_text(&props, "script_user"))?;
+    }
     for list in ["aliases", "drush_aliases"] {
         if let Some(Value::Array(a)) = props.get_str(list) {
             let unique = array_unique(a);

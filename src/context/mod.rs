@@ -93,6 +93,40 @@ pub fn validate_uri(uri: &str) -> Result<(), ContextError> {
     })
 }
 
+/// Checks a server's `remote_host` before it reaches ssh or rsync: a host name or
+/// address (letters, digits, `.`, `-`, `_`, `:`, `[`, `]`), never starting with `-`
+/// (which ssh would read as an option).
+pub fn validate_host(host: &str) -> Result<(), ContextError> {
+    let ok = !host.is_empty()
+        && !host.starts_with('-')
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-:[]".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(ContextError::Invalid(format!(
+            "Invalid remote_host '{host}': use a host name or an IP address."
+        )))
+    }
+}
+
+/// Checks a server's `script_user`: a plain login name, never starting with `-`.
+pub fn validate_user(user: &str) -> Result<(), ContextError> {
+    let ok = !user.is_empty()
+        && !user.starts_with('-')
+        && user
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(ContextError::Invalid(format!(
+            "Invalid script_user '{user}': use letters, digits, '.', '_' and '-' only."
+        )))
+    }
+}
+
 /// The directory alias files live in: `$HOME/.drush`.
 pub fn alias_dir(home: &Path) -> PathBuf {
     home.join(".drush")

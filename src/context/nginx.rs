@@ -72,11 +72,15 @@ fn nginx_version_text(binary: &str, props: &PhpArray) -> String {
         c.arg("-V");
         c
     } else {
-        let mut c = Command::new("ssh");
         let user = super::prop_text(props, "script_user");
+        if super::validate_host(&host).is_err() || super::validate_user(&user).is_err() {
+            return String::new(); // the save refuses these values before writing
+        }
+        let mut c = Command::new("ssh");
         c.args([
             "-o",
             "PasswordAuthentication=no",
+            "--",
             &format!("{user}@{host}"),
             &format!("{binary} -V"),
         ]);
