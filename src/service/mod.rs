@@ -7,6 +7,7 @@
 //! shell and quotes arguments where a shell is unavoidable.
 
 pub mod db;
+pub mod drupal;
 pub mod error;
 pub mod exec;
 pub mod http;
