@@ -4,13 +4,15 @@
 //!
 //! Shared pieces: [`validate`] refuses unsafe names before anything is rendered or run,
 //! [`fsutil`] writes files atomically with explicit modes, [`exec`] runs programs without a
-//! shell and quotes arguments where a shell is unavoidable.
+//! shell and quotes arguments where a shell is unavoidable. [`installer`] runs a platform's own
+//! installer through the PHP helper `shim/drupal.php`.
 
 pub mod db;
 pub mod drupal;
 pub mod error;
 pub mod exec;
 pub mod http;
+pub mod installer;
 pub mod validate;
 
 pub use error::ServiceError;
