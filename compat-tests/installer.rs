@@ -131,7 +131,10 @@ fn installs_the_fixture_on_sqlite_and_status_reads_it_back() {
         (system.kind.as_str(), system.status, system.schema_version),
         ("module", 1, 7000)
     );
-    assert!(done.system.iter().any(|r| r.kind == "theme" && r.name == "mini"));
+    assert!(done
+        .system
+        .iter()
+        .any(|r| r.kind == "theme" && r.name == "mini"));
     assert_eq!(sqlite_site_name(&db.db_name), "Probe \"site\" & ünïcode");
     let settings = fs::read_to_string(site.site_path.join("settings.php")).unwrap();
     assert_eq!(settings, SETTINGS_FROM_SERVER, "settings.php stays cloaked");
@@ -166,7 +169,10 @@ fn a_failing_installer_is_an_error_with_its_reason_and_never_the_password() {
         err.contains("Installation failed on purpose after creating the tables"),
         "{err}"
     );
-    assert!(err.contains("debug ***"), "the captured output is quoted: {err}");
+    assert!(
+        err.contains("debug ***"),
+        "the captured output is quoted: {err}"
+    );
     assert!(!err.contains(password), "{err}");
     assert!(!err.contains("pw%2Bwith"), "{err}");
     assert!(
@@ -300,8 +306,13 @@ fn installs_a_real_drupal7_on_sqlite_when_configured() {
     let done = installer::install(&common::php_binary(), &job).unwrap();
     assert_login_link(&done.login_link, "http", &site.uri);
     assert!(!done.cron_key.is_empty());
-    assert!(done.system.iter().any(|r| r.name == "node" && r.status == 1));
+    assert!(done
+        .system
+        .iter()
+        .any(|r| r.name == "node" && r.status == 1));
     assert_eq!(sqlite_site_name(&db.db_name), "Real Drupal 7");
+    let settings = fs::read_to_string(site.site_path.join("settings.php")).unwrap();
+    assert_eq!(settings, SETTINGS_FROM_SERVER, "settings.php stays cloaked");
     let status = installer::status(
         &common::php_binary(),
         &site.root,
@@ -326,6 +337,9 @@ fn installs_a_real_backdrop_on_mariadb_when_configured() {
          $config_directories['staging'] = __DIR__ . '/files/config/staging';\n"
     );
     let site = Site::new(&platform, "backdrop.example.test", &settings);
+    // Backdrop uses a directory under sites/ only when sites/sites.php maps the host to it.
+    let sites_php = "<?php\n$sites['backdrop.example.test'] = 'backdrop.example.test';\n";
+    fs::write(site.root.join("sites/sites.php"), sites_php).unwrap();
     let uri = format!("bd{}.example.test", std::process::id());
     let (db, env) = mariadb_site_db(&srv, &uri);
     let job = site.job(Core::Backdrop(1), env.clone(), "Real Backdrop");
@@ -343,4 +357,15 @@ fn installs_a_real_backdrop_on_mariadb_when_configured() {
     assert_login_link(&done.login_link, "http", &site.uri);
     assert!(!done.cron_key.is_empty());
     assert_eq!(status.unwrap().cron_key, done.cron_key);
+    let core = site.site_path.join("files/config/active/system.core.json");
+    let core: serde_json::Value = serde_json::from_slice(&fs::read(core).unwrap()).unwrap();
+    assert_eq!(core["site_name"], "Real Backdrop");
+    assert_eq!(core["site_mail"], "admin@example.test");
+    // The installer keeps our settings (it appends only a hash_salt) and writes no password.
+    let settings_now = fs::read_to_string(site.site_path.join("settings.php")).unwrap();
+    assert!(settings_now.starts_with(&settings), "{settings_now}");
+    assert!(
+        !settings_now.contains(&env.db_passwd),
+        "settings.php stays cloaked"
+    );
 }

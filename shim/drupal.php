@@ -102,7 +102,11 @@ function provision_prepare_request(array $job) {
   $_SERVER['REQUEST_URI'] = '/';
   $_SERVER['REMOTE_ADDR'] = '127.0.0.1';
   $_SERVER['REQUEST_METHOD'] = 'GET';
-  $_SERVER['SERVER_SOFTWARE'] = 'provision';
+  // Backdrop takes a request without SERVER_SOFTWARE as a command line run, and only
+  // then finishes its installer without redirecting (exiting) to the front page.
+  if (provision_job($job, 'core') !== 'backdrop') {
+    $_SERVER['SERVER_SOFTWARE'] = 'provision';
+  }
   $_SERVER['SERVER_PORT'] = empty($job['https']) ? '80' : '443';
   if (!empty($job['https'])) {
     $_SERVER['HTTPS'] = 'on';
@@ -342,12 +346,21 @@ function provision_fail($message) {
       break;
     }
   }
-  $captured = trim(preg_replace('/\s+/', ' ', strip_tags($GLOBALS['provision_captured'])));
+  $message = provision_text($message);
+  $captured = provision_text($GLOBALS['provision_captured']);
   if ($captured !== '') {
     $message .= "\nplatform output: " . (strlen($captured) > 2000 ? substr($captured, 0, 2000) . '...' : $captured);
   }
   fwrite(STDERR, provision_mask($message) . "\n");
   exit(1);
+}
+
+/**
+ * HTML (an error page, a message with markup) as one line of plain text.
+ */
+function provision_text($html) {
+  $text = html_entity_decode(strip_tags($html), ENT_QUOTES | ENT_HTML5, 'UTF-8');
+  return trim(preg_replace('/\s+/u', ' ', $text));
 }
 
 /**

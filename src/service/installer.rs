@@ -183,7 +183,11 @@ fn string_field(out: &Value, key: &str) -> Option<String> {
 }
 
 fn system_rows(out: &Value) -> Option<Vec<SystemRow>> {
-    out.get("system")?.as_array()?.iter().map(system_row).collect()
+    out.get("system")?
+        .as_array()?
+        .iter()
+        .map(system_row)
+        .collect()
 }
 
 fn system_row(row: &Value) -> Option<SystemRow> {
