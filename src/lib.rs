@@ -9,6 +9,8 @@
 //! - [`drush`]: Drush 8 command-line conventions.
 //! - [`command`]: one module per command; thin wrappers over the library.
 //! - [`service`]: web server and database services (configs, databases, programs).
+//! - [`task`]: Aegir's tasks on one server (verify, install) over contexts and services,
+//!   with rollback.
 
 pub mod alias;
 pub mod command;
@@ -17,3 +19,4 @@ pub mod drush;
 pub mod fsutil;
 pub mod php;
 pub mod service;
+pub mod task;

@@ -97,4 +97,5 @@ pub fn assert_bytes_eq(ours: &[u8], php: &[u8], what: &str) {
         );
     }
 }
+pub mod live;
 pub mod values;

@@ -4,9 +4,12 @@ pub mod context_check;
 pub mod context_list;
 pub mod install_shim;
 pub mod parse;
+pub mod provision_install;
 pub mod provision_save;
+pub mod provision_verify;
 pub mod site_alias;
 pub mod site_alias_convert;
+pub mod task_runner;
 
 use crate::alias::{AliasError, EvalOptions};
 use crate::drush;
@@ -256,15 +259,18 @@ fn unknown_option_message(argv: &[OsString], option: &str) -> String {
 /// reject) are parsed the Drush way instead. `None` when argv names another command.
 fn run_drush_style(target: Option<&str>, argv: &[OsString]) -> Option<i32> {
     let pos = crate::drush::argv::command_position(argv)?;
-    if argv[pos] != "provision-save" {
-        return None;
-    }
+    let command: fn(Option<&str>, &[OsString]) -> i32 = match argv[pos].to_str()? {
+        "provision-save" => provision_save::main,
+        "provision-verify" => provision_verify::main,
+        "provision-install" => provision_install::main,
+        _ => return None,
+    };
     let args: Vec<OsString> = argv[1..pos]
         .iter()
         .chain(&argv[pos + 1..])
         .cloned()
         .collect();
-    Some(provision_save::main(target, &args))
+    Some(command(target, &args))
 }
 
 /// Prints a command's error and gives its exit code.

@@ -105,8 +105,9 @@ pub const HTTP_TYPES: &[&str] = &[
     "cluster",
     "pack",
 ];
-/// The db service types a server may have.
-pub const DB_TYPES: &[&str] = &["mysql"];
+/// The db service types a server may have: Aegir's `mysql` and our embedded `sqlite`
+/// (one database file per site, no server, no properties).
+pub const DB_TYPES: &[&str] = &["mysql", "sqlite"];
 
 /// A context under construction: the merged options and the properties set so far.
 struct Init<'a> {
@@ -239,7 +240,7 @@ fn build_server(init: &mut Init) -> Result<(), ContextError> {
     init.set_property("admin_email", Value::str(admin), false);
     let db = service_type(init, "db", DB_TYPES)?;
     let http = service_type(init, "http", HTTP_TYPES)?;
-    if db.is_some() {
+    if db.as_deref() == Some("mysql") {
         init_mysql(init);
     }
     if let Some(http) = http {

@@ -36,3 +36,19 @@ pub struct SystemRow {
     /// The installed schema version, -1 when never installed.
     pub schema_version: i64,
 }
+
+mod detect;
+mod dirs;
+mod drushrc;
+mod scan;
+mod settings;
+mod sites_php;
+
+pub use detect::detect;
+pub use dirs::create_site_dirs;
+pub use drushrc::{
+    render_platform_drushrc, render_site_drushrc, write_platform_drushrc, write_site_drushrc,
+};
+pub use scan::{find_sites, parse_info, scan_platform, Package, PlatformScan};
+pub use settings::{render_settings, write_settings};
+pub use sites_php::{remove_from_sites_php, update_sites_php};

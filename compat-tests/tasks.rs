@@ -1,0 +1,658 @@
+//! End-to-end tasks against the real servers `scripts/services/*` start: contexts
+//! saved with `provision-save`, then `provision-verify` of server, platform and site
+//! and `provision-install` of a site on the fixture platform, served by nginx or
+//! Apache with php-fpm from MariaDB or SQLite, fetched with curl by Host header.
+//! Also: verify writes identical bytes twice, rollback leaves nothing behind, bad
+//! input is refused before anything is made.
+
+mod common;
+
+use common::live::{fact, service_env, wait_for_page, Workspace};
+use common::{copy_tree, fixtures, provision};
+use provision::service::db::mysql::MysqlServer;
+use serde_json::Value as Json;
+use std::fs;
+use std::os::unix::fs::{symlink, MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::Mutex;
+
+/// One live scenario at a time: they reload the shared web servers.
+static LIVE: Mutex<()> = Mutex::new(());
+
+#[derive(Clone, Copy, PartialEq)]
+enum Web {
+    Nginx,
+    Apache,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Db {
+    Mariadb,
+    Sqlite,
+}
+
+/// The admin account of the test MariaDB.
+fn mariadb() -> MysqlServer {
+    let env = service_env("mariadb");
+    MysqlServer {
+        host: fact(&env, "HOST"),
+        port: fact(&env, "PORT").parse().unwrap(),
+        socket: Some(PathBuf::from(fact(&env, "SOCKET"))),
+        user: fact(&env, "USER"),
+        password: fact(&env, "PASSWORD"),
+    }
+}
+
+/// PHP's urlencode for the characters a test password may hold.
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// A test installation: HOME (= aegir_root) with the contexts, a copy of the fixture
+/// platform, and the live web server including this HOME's server config.
+struct Scene {
+    ws: Workspace,
+    web: Web,
+    link: PathBuf,
+    run_args: Vec<String>,
+    port: u16,
+    uri: String,
+}
+
+impl Scene {
+    fn new(name: &str, web: Web) -> Scene {
+        let ws = Workspace::new(name);
+        fs::create_dir_all(ws.0.join("home")).unwrap();
+        fs::set_permissions(ws.0.join("home"), fs::Permissions::from_mode(0o755)).unwrap();
+        copy_tree(
+            &fixtures().join("platforms/drupal7-mini"),
+            &ws.0.join("platform"),
+        );
+        let fpm = service_env("php-fpm");
+        let (env, app, check) = match web {
+            Web::Nginx => {
+                let env = service_env("nginx");
+                let check = format!("--nginx_conf={}", fact(&env, "CONF"));
+                (env, "nginx", check)
+            }
+            Web::Apache => {
+                let env = service_env("apache2");
+                let check = format!("--apache_confdir={}", fact(&env, "CONFDIR"));
+                (env, "apache", check)
+            }
+        };
+        let link = Path::new(&fact(&env, "CONFD")).join(format!(
+            "{}.conf",
+            ws.0.file_name().unwrap().to_string_lossy()
+        ));
+        let uri = format!(
+            "{}.test",
+            ws.0.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .replace('_', "-")
+        );
+        let scene = Scene {
+            run_args: vec![
+                format!("--phpfpm_socket_path={}", fact(&fpm, "SOCKET")),
+                check,
+            ],
+            port: fact(&env, "PORT").parse().unwrap(),
+            link,
+            web,
+            uri,
+            ws,
+        };
+        // As Aegir: the web server includes {aegir_root}/config/{app}.conf.
+        symlink(
+            scene.home().join("config").join(format!("{app}.conf")),
+            &scene.link,
+        )
+        .unwrap();
+        scene
+    }
+
+    fn home(&self) -> PathBuf {
+        self.ws.0.join("home")
+    }
+
+    fn root(&self) -> PathBuf {
+        self.ws.0.join("platform")
+    }
+
+    fn site_path(&self) -> PathBuf {
+        self.root().join("sites").join(&self.uri)
+    }
+
+    fn restart_cmd(&self) -> String {
+        match self.web {
+            Web::Nginx => format!("nginx -c {} -s reload", fact(&service_env("nginx"), "CONF")),
+            Web::Apache => format!(
+                "APACHE_CONFDIR={} apache2ctl graceful",
+                fact(&service_env("apache2"), "CONFDIR")
+            ),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        provision(args, &self.home())
+    }
+
+    /// Runs a task command with this scene's run options; returns the output.
+    fn task(&self, args: &[&str]) -> Output {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(self.run_args.iter().map(String::as_str));
+        self.run(&all)
+    }
+
+    fn ok(&self, args: &[&str]) -> Output {
+        let out = self.task(args);
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    /// Saves @server_master with this scene's web server and `db`, as hosting would.
+    fn save_server(&self, db: Db, admin: &MysqlServer) {
+        let http = match self.web {
+            Web::Nginx => "nginx",
+            Web::Apache => "apache",
+        };
+        let mut args = vec![
+            "provision-save".to_string(),
+            "@server_master".into(),
+            "--context_type=server".into(),
+            "--remote_host=127.0.0.1".into(),
+            format!("--aegir_root={}", self.home().display()),
+            format!("--http_service_type={http}"),
+            format!("--http_port={}", self.port),
+            format!("--http_restart_cmd={}", self.restart_cmd()),
+            "--web_group=www-data".into(),
+        ];
+        match db {
+            Db::Sqlite => args.push("--db_service_type=sqlite".into()),
+            Db::Mariadb => {
+                args.push("--db_service_type=mysql".into());
+                args.push(format!(
+                    "--master_db=mysql://{}:{}@{}:{}",
+                    admin.user,
+                    urlencode(&admin.password),
+                    admin.host,
+                    admin.port
+                ));
+                args.push(format!("--db_port={}", admin.port));
+            }
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = self.run(&args);
+        assert!(
+            out.status.success(),
+            "save server: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn save_platform(&self) {
+        let root = format!("--root={}", self.root().display());
+        let out = self.run(&[
+            "provision-save",
+            "@platform_mini",
+            "--context_type=platform",
+            &root,
+            "--web_server=@server_master",
+        ]);
+        assert!(
+            out.status.success(),
+            "save platform: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn save_site(&self) {
+        let uri = format!("--uri={}", self.uri);
+        let aliases = format!("--aliases=www.{}", self.uri);
+        let out = self.run(&[
+            "provision-save",
+            &format!("@{}", self.uri),
+            "--context_type=site",
+            &uri,
+            "--platform=@platform_mini",
+            "--db_server=@server_master",
+            "--profile=standard",
+            &aliases,
+        ]);
+        assert!(
+            out.status.success(),
+            "save site: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Saves and verifies server and platform, and saves the site.
+    fn prepare(&self, db: Db, admin: &MysqlServer) {
+        self.save_server(db, admin);
+        self.ok(&["@server_master", "provision-verify"]);
+        self.save_platform();
+        self.ok(&["@platform_mini", "provision-verify"]);
+        self.save_site();
+    }
+
+    fn alias_file(&self, name: &str) -> PathBuf {
+        self.home()
+            .join(".drush")
+            .join(format!("{name}.alias.drushrc.php"))
+    }
+
+    fn vhost(&self) -> PathBuf {
+        let app = match self.web {
+            Web::Nginx => "nginx",
+            Web::Apache => "apache",
+        };
+        self.home()
+            .join("config/server_master")
+            .join(app)
+            .join("vhost.d")
+            .join(&self.uri)
+    }
+}
+
+impl Drop for Scene {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.link);
+        let _ = provision::service::exec::run_shell(&self.restart_cmd());
+    }
+}
+
+/// The JSON of a backend run's final block.
+fn backend_result(out: &Output) -> Json {
+    let text = String::from_utf8_lossy(&out.stdout);
+    let start = text
+        .find("DRUSH_BACKEND_OUTPUT_START>>>")
+        .unwrap_or_else(|| panic!("no backend block in {text}"))
+        + "DRUSH_BACKEND_OUTPUT_START>>>".len();
+    let end = text
+        .rfind("<<<DRUSH_BACKEND_OUTPUT_END")
+        .expect("block end");
+    serde_json::from_str(&text[start..end]).expect("backend JSON")
+}
+
+/// Every regular file under `dir` with its bytes, sorted by path.
+fn snapshot(dirs: &[PathBuf]) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for dir in dirs {
+        for e in walkdir::WalkDir::new(dir).sort_by_file_name() {
+            let e = e.unwrap();
+            if e.file_type().is_file() && !e.path().to_string_lossy().contains("/private/db/") {
+                out.push((e.path().to_path_buf(), fs::read(e.path()).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+fn mode(path: &Path) -> u32 {
+    fs::metadata(path).unwrap().mode() & 0o7777
+}
+
+fn www_data_gid() -> u32 {
+    provision::service::db::sqlite::group_id("www-data").unwrap()
+}
+
+/// Install, serve, verify twice with identical bytes.
+fn install_and_serve(web: Web, db: Db) {
+    let _live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+    let scene = Scene::new(
+        match (web, db) {
+            (Web::Nginx, Db::Mariadb) => "nginx-maria",
+            (Web::Nginx, Db::Sqlite) => "nginx-sqlite",
+            (Web::Apache, Db::Mariadb) => "apache-maria",
+            (Web::Apache, Db::Sqlite) => "apache-sqlite",
+        },
+        web,
+    );
+    let admin = mariadb();
+    scene.prepare(db, &admin);
+
+    let out = scene.ok(&[&format!("@{}", scene.uri), "provision-install", "--backend"]);
+    let result = backend_result(&out);
+    assert_eq!(result["error_status"], 0, "{result}");
+    let login = result["context"]["login_link"].as_str().unwrap_or_default();
+    assert!(
+        login.starts_with(&format!("http://{}/user/reset/1/", scene.uri))
+            && login.ends_with("/login"),
+        "login_link {login:?}"
+    );
+    let db_name = result["self"]["db_name"].as_str().unwrap().to_string();
+    assert!(!db_name.is_empty());
+    assert!(
+        result["context"]["packages"]["modules"]["system"].is_object(),
+        "{}",
+        result["context"]["packages"]
+    );
+    assert!(!result["context"]["cron_key"]
+        .as_str()
+        .unwrap_or_default()
+        .is_empty());
+
+    wait_for_page(
+        scene.port,
+        false,
+        &scene.uri,
+        &format!("<h1 id=\"site-name\">{}</h1>", scene.uri),
+    );
+    if db == Db::Mariadb {
+        assert!(admin.database_exists(&db_name).unwrap());
+    }
+    let settings = scene.site_path().join("settings.php");
+    assert_eq!(mode(&settings), 0o440);
+    assert_eq!(fs::metadata(&settings).unwrap().gid(), www_data_gid());
+    assert_eq!(mode(&scene.site_path().join("drushrc.php")), 0o440);
+    assert_eq!(mode(&scene.site_path().join("files")), 0o2770);
+
+    // Verify is idempotent: the same bytes on every run.
+    let watched = [
+        scene.site_path(),
+        scene.home().join("config"),
+        scene.root().join("sites/sites.php"),
+        scene.home().join(".drush"),
+    ];
+    let out = scene.ok(&[&format!("@{}", scene.uri), "provision-verify", "--backend"]);
+    let result = backend_result(&out);
+    assert_eq!(result["self"]["db_name"], db_name.as_str());
+    let first = snapshot(&watched);
+    scene.ok(&[&format!("@{}", scene.uri), "provision-verify"]);
+    assert!(first == snapshot(&watched), "a second verify changed files");
+    wait_for_page(
+        scene.port,
+        false,
+        &scene.uri,
+        &format!("<h1 id=\"site-name\">{}</h1>", scene.uri),
+    );
+
+    if db == Db::Mariadb {
+        drop_site_db(&admin, &db_name);
+    }
+}
+
+/// Drops a site's database and accounts (test cleanup).
+fn drop_site_db(admin: &MysqlServer, name: &str) {
+    let db = provision::service::db::SiteDb {
+        name: name.into(),
+        user: name.into(),
+        password: String::new(),
+    };
+    admin.drop_site_db(&db, &["localhost".into()]).unwrap();
+}
+
+#[test]
+fn install_on_mariadb_behind_nginx_serves_the_site_and_verify_is_idempotent() {
+    install_and_serve(Web::Nginx, Db::Mariadb);
+}
+
+#[test]
+fn install_on_mariadb_behind_apache_serves_the_site_and_verify_is_idempotent() {
+    install_and_serve(Web::Apache, Db::Mariadb);
+}
+
+#[test]
+fn install_on_sqlite_behind_nginx_serves_the_site() {
+    install_and_serve(Web::Nginx, Db::Sqlite);
+}
+
+#[test]
+fn platform_verify_reports_packages_profiles_and_sites_and_writes_its_drushrc() {
+    let _live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+    let scene = Scene::new("platform", Web::Nginx);
+    scene.save_server(Db::Sqlite, &mariadb());
+    scene.ok(&["@server_master", "provision-verify"]);
+    scene.save_platform();
+    let out = scene.ok(&["@platform_mini", "provision-verify", "--backend"]);
+    let result = backend_result(&out);
+    let profiles = &result["context"]["profiles"];
+    assert!(
+        profiles
+            .as_array()
+            .is_some_and(|p| p.contains(&"standard".into()) && p.contains(&"minimal".into())),
+        "{profiles}"
+    );
+    let packages = &result["context"]["packages"];
+    assert!(
+        packages["base"]["platforms"]["drupal"].is_object(),
+        "{packages}"
+    );
+    assert!(
+        packages["base"]["modules"]["system"].is_object(),
+        "{packages}"
+    );
+    assert!(result["context"]["sites"].is_array(), "{result}");
+    let drushrc = scene.root().join("sites/all/drush/drushrc.php");
+    assert_eq!(mode(&drushrc), 0o444);
+    // PHP's own include of the file gives the options hosting got.
+    let php_json = common::php(
+        "include $argv[1]; echo json_encode($options['profiles']);",
+        &[&drushrc.to_string_lossy()],
+        b"",
+    );
+    let from_php: Json = serde_json::from_slice(&php_json).unwrap();
+    assert_eq!(&from_php, profiles);
+    let conf = scene
+        .home()
+        .join("config/server_master/nginx/platform.d/platform_mini.conf");
+    assert!(conf.is_file());
+}
+
+/// The databases and accounts on the test MariaDB.
+fn db_state(admin: &MysqlServer) -> String {
+    admin
+        .query(
+            "SHOW DATABASES; SELECT User, Host FROM mysql.user ORDER BY User, Host;",
+            &[],
+        )
+        .unwrap()
+}
+
+/// What must be gone after a failed install: the state of files and MariaDB is as before.
+fn assert_nothing_left(scene: &Scene, admin: &MysqlServer, db_before: &str) {
+    assert!(!scene.site_path().exists(), "site dir left");
+    assert!(!scene.vhost().exists(), "vhost left");
+    assert!(!scene.alias_file(&scene.uri).exists(), "alias left");
+    let sites_php = fs::read_to_string(scene.root().join("sites/sites.php")).unwrap_or_default();
+    assert!(
+        !sites_php.contains(&scene.uri),
+        "sites.php keeps {}",
+        scene.uri
+    );
+    assert_eq!(db_before, db_state(admin), "a database or account was left");
+}
+
+#[test]
+fn a_database_failure_mid_way_rolls_everything_back() {
+    let _live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+    let scene = Scene::new("rollback-db", Web::Nginx);
+    let admin = mariadb();
+    // An admin that may create databases but not users: the install fails after
+    // CREATE DATABASE, at CREATE USER.
+    let limited = MysqlServer {
+        user: format!("lim{}", std::process::id()),
+        password: "limited-pw".into(),
+        ..admin.clone()
+    };
+    for host in ["localhost", "127.0.0.1"] {
+        admin
+            .query(
+                &format!(
+                    "CREATE USER IF NOT EXISTS '{u}'@'{host}' IDENTIFIED BY 'limited-pw'; GRANT CREATE, DROP, SELECT ON *.* TO '{u}'@'{host}';",
+                    u = limited.user
+                ),
+                &[],
+            )
+            .unwrap();
+    }
+    scene.prepare(Db::Mariadb, &limited);
+    let before = db_state(&admin);
+    let out = scene.task(&[&format!("@{}", scene.uri), "provision-install"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("Rolled back"), "{stderr}");
+    assert!(
+        !stderr.contains("limited-pw"),
+        "a password leaked: {stderr}"
+    );
+    assert_nothing_left(&scene, &admin, &before);
+    for host in ["localhost", "127.0.0.1"] {
+        let _ = admin.query(
+            &format!("DROP USER IF EXISTS '{}'@'{host}';", limited.user),
+            &[],
+        );
+    }
+}
+
+#[test]
+fn an_installer_failure_rolls_everything_back() {
+    let _live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+    let scene = Scene::new("rollback-installer", Web::Nginx);
+    let admin = mariadb();
+    scene.prepare(Db::Mariadb, &admin);
+    // A profile whose install fails after the installer created its tables.
+    add_failing_profile(&scene.root());
+    let before = db_state(&admin);
+    let out = scene.task(&[
+        &format!("@{}", scene.uri),
+        "provision-install",
+        "--profile=failing",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("Rolled back"), "{stderr}");
+    assert!(stderr.contains("The failing profile failed."), "{stderr}");
+    assert_nothing_left(&scene, &admin, &before);
+}
+
+/// Adds the profile `failing` to a platform copy: the fixture installer creates its
+/// tables, then stops with an error, for this profile.
+fn add_failing_profile(root: &Path) {
+    let dir = root.join("profiles/failing");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(
+        dir.join("failing.info"),
+        "name = Failing\ndescription = Fails after creating tables (tests).\ncore = 7.x\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("failing.profile"),
+        "<?php\nfunction failing_install() {\n  throw new RuntimeException('The failing profile failed.');\n}\n",
+    )
+    .unwrap();
+}
+
+/// Writes a site alias by hand (provision-save would refuse these values).
+fn write_site_alias(scene: &Scene, name: &str, uri: &str, platform: &str) {
+    let text = format!(
+        "<?php \n$aliases['{name}'] = array (\n  'context_type' => 'site',\n  'platform' => '{platform}',\n  'server' => '@server_master',\n  'db_server' => '@server_master',\n  'uri' => '{}',\n  'root' => '{}',\n  'profile' => 'standard',\n);\n",
+        uri.replace('\\', "\\\\").replace('\'', "\\'"),
+        scene.root().display()
+    );
+    fs::write(scene.alias_file(name), text).unwrap();
+}
+
+#[test]
+fn bad_input_is_refused_before_anything_is_made() {
+    let _live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+    let scene = Scene::new("refuse", Web::Nginx);
+    let admin = mariadb();
+    scene.prepare(Db::Mariadb, &admin);
+    let before = snapshot(&[scene.root(), scene.home().join("config")]);
+    let dbs_before = admin.query("SHOW DATABASES;", &[]).unwrap();
+    let cases: Vec<(String, String, &str, Vec<&str>)> = vec![
+        ("bad1".into(), "../escape".into(), "@platform_mini", vec![]),
+        (
+            "bad2".into(),
+            "quo'te.test".into(),
+            "@platform_mini",
+            vec![],
+        ),
+        (
+            "bad3".into(),
+            "spa ce.test".into(),
+            "@platform_mini",
+            vec![],
+        ),
+        (
+            "bad4".into(),
+            "semi;colon.test".into(),
+            "@platform_mini",
+            vec![],
+        ),
+        (
+            "bad5".into(),
+            "ok-missing.test".into(),
+            "@platform_missing",
+            vec![],
+        ),
+        (
+            "bad6".into(),
+            "ok-profile.test".into(),
+            "@platform_mini",
+            vec!["--profile=nope"],
+        ),
+    ];
+    for (name, uri, platform, extra) in &cases {
+        write_site_alias(&scene, name, uri, platform);
+        let mut args = vec![format!("@{name}"), "provision-install".to_string()];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = scene.task(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{uri}: {stderr}");
+        assert!(
+            !stderr.contains("Rolled back"),
+            "{uri}: something was made: {stderr}"
+        );
+        match platform {
+            &"@platform_missing" => assert!(stderr.contains("@platform_missing"), "{stderr}"),
+            _ if extra.is_empty() => assert!(stderr.contains("invalid uri"), "{uri}: {stderr}"),
+            _ => assert!(stderr.contains("'nope' does not exist"), "{stderr}"),
+        }
+    }
+    assert!(
+        before == snapshot(&[scene.root(), scene.home().join("config")]),
+        "files changed"
+    );
+    assert_eq!(dbs_before, admin.query("SHOW DATABASES;", &[]).unwrap());
+}
+
+#[test]
+fn a_second_install_is_refused_unless_forced() {
+    let _live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+    let scene = Scene::new("reinstall", Web::Nginx);
+    let admin = mariadb();
+    scene.prepare(Db::Sqlite, &admin);
+    let site = format!("@{}", scene.uri);
+    let first = backend_result(&scene.ok(&[&site, "provision-install", "--backend"]));
+    let out = scene.task(&[&site, "provision-install"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already installed"));
+    let again =
+        backend_result(&scene.ok(&[&site, "provision-install", "--backend", "--force-reinstall"]));
+    // A new database: the installer drew a new cron key.
+    assert_ne!(first["context"]["cron_key"], again["context"]["cron_key"]);
+    wait_for_page(
+        scene.port,
+        false,
+        &scene.uri,
+        &format!("<h1 id=\"site-name\">{}</h1>", scene.uri),
+    );
+}

@@ -1,0 +1,42 @@
+//! `provision @SITE provision-install [--profile=P] [--client_email=E]
+//! [--force-reinstall]`: installs a site (see [`crate::task::install`]) and prints
+//! its login link.
+
+use super::task_runner::{self, Inputs};
+use crate::context::prop_text;
+use crate::context::store::Store;
+use crate::task::install::{install_site, InstallOptions};
+use crate::task::progress::Progress;
+use crate::task::verify::Report;
+use crate::task::TaskError;
+use std::ffi::OsString;
+
+/// Runs provision-install with the Drush-style arguments after the command name.
+pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
+    task_runner::main(
+        "provision-install",
+        target,
+        args,
+        &install,
+        print_login_link,
+    )
+}
+
+fn install(
+    store: &Store,
+    name: &str,
+    _ctype: &str,
+    inputs: &Inputs,
+    p: &mut Progress,
+) -> Result<Report, TaskError> {
+    let opts = InstallOptions {
+        force_reinstall: inputs.flag("force-reinstall"),
+        profile: inputs.text("profile"),
+        client_email: inputs.text("client_email"),
+    };
+    install_site(store, name, &inputs.run, &opts, p)
+}
+
+fn print_login_link(report: &Report) {
+    println!("Login link: {}", prop_text(&report.context, "login_link"));
+}

@@ -1,0 +1,170 @@
+//! What the task commands (`provision-verify`, `provision-install`) share: Drush-style
+//! arguments, the target context, the run options, progress on stderr or through the
+//! backend protocol, and the final backend block hosting parses.
+
+use super::CommandError;
+use crate::context::store::Store;
+use crate::context::{alias_dir, bare_name, prop_text};
+use crate::drush::argv::{parse_options, DrushArgs};
+use crate::drush::backend::{read_stdin_options, Backend};
+use crate::php::{PhpArray, Value};
+use crate::service::http::FpmEndpoint;
+use crate::task::progress::{Progress, Sink, StderrSink};
+use crate::task::resolve::RunOptions;
+use crate::task::verify::Report;
+use crate::task::TaskError;
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// A task: given the store, the context name, its type, the options and the log.
+pub type TaskFn = dyn Fn(&Store, &str, &str, &Inputs, &mut Progress) -> Result<Report, TaskError>;
+
+/// A command's inputs: the merged options (posted, then command line) and run settings.
+pub struct Inputs {
+    /// Options: posted JSON on stdin (backend mode) overridden by the command line.
+    pub options: PhpArray,
+    /// Settings of this run.
+    pub run: RunOptions,
+}
+
+impl Inputs {
+    /// Option `name` as text, if given and not empty.
+    pub fn text(&self, name: &str) -> Option<String> {
+        Some(prop_text(&self.options, name)).filter(|s| !s.is_empty())
+    }
+
+    /// True when option `name` is given and truthy.
+    pub fn flag(&self, name: &str) -> bool {
+        self.options.get_str(name).is_some_and(Value::is_truthy)
+    }
+}
+
+impl Sink for Backend {
+    fn entry(&mut self, kind: &str, message: &str) {
+        self.log(kind, message, None);
+    }
+}
+
+/// Runs `task` for the command's target and returns the exit code. `command` names
+/// the command in messages; `after` prints a result for people (not in backend mode).
+pub fn main(
+    command: &str,
+    target: Option<&str>,
+    args: &[OsString],
+    task: &TaskFn,
+    after: fn(&Report),
+) -> i32 {
+    let parsed = parse_options(args);
+    let backend = parsed
+        .options
+        .get_str("backend")
+        .is_some_and(Value::is_truthy);
+    let posted = if backend {
+        read_stdin_options()
+    } else {
+        PhpArray::new()
+    };
+    let inputs = Inputs {
+        options: posted.merge(&parsed.options),
+        run: run_options(&parsed),
+    };
+    let name = match context_name(command, target, &parsed) {
+        Ok(name) => name,
+        Err(e) => return super::exit_code(Err(e)),
+    };
+    let store = Store::new(alias_dir(&home()), Default::default());
+    let record = store.load(&name).ok().flatten().unwrap_or_default();
+    let ctype = prop_text(&record, "context_type");
+    if !backend {
+        let mut sink = StderrSink::new(inputs.flag("quiet"));
+        let mut progress = Progress::new(&mut sink);
+        let result = task(&store, &name, &ctype, &inputs, &mut progress);
+        return super::exit_code(
+            result
+                .map(|r| after(&r))
+                .map_err(|e| CommandError::new(e.to_string())),
+        );
+    }
+    let mut report = Backend::new();
+    let result = task(
+        &store,
+        &name,
+        &ctype,
+        &inputs,
+        &mut Progress::new(&mut report),
+    );
+    let (code, done) = match result {
+        Ok(done) => (0, done),
+        Err(e) => {
+            report.set_error(e.code(), &e.to_string());
+            (1, Report::default())
+        }
+    };
+    let self_record = without_hash_keys(&record).merge(&done.self_options);
+    let context = inputs.options.merge(&done.context);
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(&report.final_block("", &self_record, &context));
+    let _ = out.flush();
+    code
+}
+
+/// The context: the first argument, else the `@alias` target.
+fn context_name(
+    command: &str,
+    target: Option<&str>,
+    parsed: &DrushArgs,
+) -> Result<String, CommandError> {
+    let name = parsed
+        .args
+        .first()
+        .map(String::as_str)
+        .or(target)
+        .filter(|n| *n != "@none")
+        .ok_or_else(|| {
+            CommandError::new(format!(
+                "{command} needs a context: provision @NAME {command}"
+            ))
+        })?;
+    crate::context::validate_name(bare_name(name))?;
+    Ok(format!("@{}", bare_name(name)))
+}
+
+fn home() -> PathBuf {
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default()
+}
+
+/// Settings of the run from the options: `--php`, `--phpfpm_socket_path` or
+/// `--phpfpm_port=[HOST:]PORT`, `--nginx_conf`, `--apache_confdir`.
+fn run_options(parsed: &DrushArgs) -> RunOptions {
+    let text = |k: &str| Some(prop_text(&parsed.options, k)).filter(|s| !s.is_empty() && s != "1");
+    let php_fpm = text("phpfpm_socket_path")
+        .map(|p| FpmEndpoint::Socket(p.into()))
+        .or_else(|| text("phpfpm_port").and_then(|p| tcp_endpoint(&p)));
+    RunOptions {
+        php: text("php").unwrap_or_else(|| "php".into()),
+        php_fpm,
+        nginx_conf: text("nginx_conf").map(PathBuf::from),
+        apache_confdir: text("apache_confdir").map(PathBuf::from),
+    }
+}
+
+/// `HOST:PORT` or `PORT` (on 127.0.0.1).
+fn tcp_endpoint(text: &str) -> Option<FpmEndpoint> {
+    let (host, port) = text.rsplit_once(':').unwrap_or(("127.0.0.1", text));
+    Some(FpmEndpoint::Tcp {
+        host: host.to_string(),
+        port: port.parse().ok()?,
+    })
+}
+
+/// A record without Drush's internal `#` keys.
+fn without_hash_keys(record: &PhpArray) -> PhpArray {
+    record
+        .iter()
+        .filter(|(k, _)| !k.to_bytes().starts_with(b"#"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}

@@ -1,0 +1,368 @@
+//! `provision-install` of a site, in Aegir's order: validate → database → vhost →
+//! settings → the platform's own installer → drushrc → reload. Input is checked
+//! before anything is made; a failure after that takes back everything made so far,
+//! in reverse (database and grants, site directory, sites.php entries, vhost, alias).
+
+use super::progress::Progress;
+use super::resolve::{load_server, load_site, DbService, RunOptions, Site};
+use super::undo::{Undo, UndoLog};
+use super::verify::{
+    check_and_reload, db_env, inspect_platform, read_site_drushrc, require_local, site_vhost,
+    write_platform_config, write_site_files, PlatformState, Report,
+};
+use super::{Result, TaskError};
+use crate::context::store::Store;
+use crate::php::{PhpArray, Value};
+use crate::service::db::mysql::MysqlServer;
+use crate::service::db::{naming, sqlite, SiteDb};
+use crate::service::drupal;
+use crate::service::http::{self, DbEnv, HttpServer};
+use crate::service::installer::{self, InstallJob};
+use std::path::Path;
+
+/// What `provision-install` takes besides the site.
+#[derive(Clone, Debug, Default)]
+pub struct InstallOptions {
+    /// Remove an installed site (database, files, vhost) and install it again.
+    pub force_reinstall: bool,
+    /// The install profile (default: the site's `profile`, else `standard`).
+    pub profile: Option<String>,
+    /// The e-mail of the site's admin account (default: the master's `admin_email`).
+    pub client_email: Option<String>,
+}
+
+/// Installs site `name`. Reports `login_link`, `packages`, `cron_key`, `profile` and
+/// `db_name` in `context`, and the site's drushrc options in `self`.
+pub fn install_site(
+    store: &Store,
+    name: &str,
+    run: &RunOptions,
+    opts: &InstallOptions,
+    p: &mut Progress,
+) -> Result<Report> {
+    let site = load_site(store, name)?;
+    let plan = validate(store, &site, run, opts, p)?;
+    if opts.force_reinstall && site.site_path.exists() {
+        remove_installed(&site, &plan, p)?;
+    }
+    let mut undo = UndoLog::new();
+    undo.push(Undo::Alias {
+        dir: store.dir.clone(),
+        name: site.name.clone(),
+    });
+    for alias in site.list("drush_aliases") {
+        undo.push(Undo::Alias {
+            dir: store.dir.clone(),
+            name: alias,
+        });
+    }
+    match make_site(&site, &plan, run, &mut undo, p) {
+        Ok(report) => {
+            p.success(format!("Installed {}.", site.uri));
+            Ok(report)
+        }
+        Err(e) => {
+            p.warning(format!("Installing {} failed: {e}", site.uri));
+            undo.roll_back(p);
+            Err(e)
+        }
+    }
+}
+
+/// Everything the install needs, checked before anything is made.
+struct Plan {
+    state: PlatformState,
+    web: HttpServer,
+    db: DbService,
+    profile: String,
+    email: String,
+    web_group: Option<String>,
+}
+
+/// Refuses what would fail: remote servers, an unknown profile, an installed site
+/// (without `--force-reinstall`), a platform that is not a code base, a missing
+/// web or database service.
+fn validate(
+    store: &Store,
+    site: &Site,
+    run: &RunOptions,
+    opts: &InstallOptions,
+    p: &mut Progress,
+) -> Result<Plan> {
+    require_local(&site.platform.web_server)?;
+    let web = site.platform.web_server.http(run)?.ok_or_else(|| {
+        refused(format!(
+            "{} has no http service: the site {} needs one.",
+            site.platform.web_server.name, site.uri
+        ))
+    })?;
+    let db = site.db_server.db()?.ok_or_else(|| {
+        refused(format!(
+            "{} has no db service: the site {} needs one.",
+            site.db_server.name, site.uri
+        ))
+    })?;
+    let state = inspect_platform(&site.platform, p)?;
+    let profile = opts
+        .profile
+        .clone()
+        .or_else(|| Some(site.text("profile")).filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "standard".into());
+    if !state.scan.has_profile(&profile) {
+        return Err(TaskError::Refused(
+            "PROVISION_INVALID_PROFILE",
+            format!(
+                "The install profile '{profile}' does not exist on {}.",
+                site.platform.name
+            ),
+        ));
+    }
+    if site.site_path.join("settings.php").exists() && !opts.force_reinstall {
+        return Err(TaskError::Refused(
+            "PROVISION_SITE_INSTALLED",
+            format!(
+                "{} is already installed ({}): use --force-reinstall to install it again.",
+                site.uri,
+                site.site_path.display()
+            ),
+        ));
+    }
+    let master = load_server(store, "@server_master").ok();
+    let email = opts
+        .client_email
+        .clone()
+        .or_else(|| {
+            master
+                .map(|m| m.text("admin_email"))
+                .filter(|e| !e.is_empty())
+        })
+        .unwrap_or_else(|| format!("admin@{}", site.uri));
+    Ok(Plan {
+        web_group: site.platform.web_server.web_group(),
+        state,
+        web,
+        db,
+        profile,
+        email,
+    })
+}
+
+/// The steps that make the site, each recorded in `undo` as it succeeds.
+fn make_site(
+    site: &Site,
+    plan: &Plan,
+    run: &RunOptions,
+    undo: &mut UndoLog,
+    p: &mut Progress,
+) -> Result<Report> {
+    make_dirs(site, plan, undo, p)?;
+    let (db, mut options) = make_db(site, plan, undo, p)?;
+    write_site_files(site, plan.web_group.as_deref(), p)?;
+    undo.push(Undo::SitesPhp {
+        root: site.platform.root.clone(),
+        uri: site.uri.clone(),
+    });
+    write_platform_config(&site.platform, &plan.web, p)?;
+    http::write_site(&plan.web, &site_vhost(site, &db))?;
+    undo.push(Undo::Vhost {
+        server: plan.web.clone(),
+        uri: site.uri.clone(),
+    });
+    p.step(format!(
+        "Wrote {}.",
+        plan.web.vhost_path(&site.uri).display()
+    ));
+    let result = run_installer(site, plan, &db, run, p)?;
+    // The installer may have rewritten settings.php: write ours again (0440).
+    drupal::write_settings(&site.site_path, plan.web_group.as_deref())?;
+    let packages =
+        plan.state
+            .scan
+            .site_packages(&site.platform.root, &site.site_path, &result.system);
+    options.set("profile_installed", Value::Bool(true));
+    options.set("installed", Value::Bool(true));
+    options.set("packages", packages.clone());
+    drupal::write_site_drushrc(&site.site_path, &options, plan.web_group.as_deref())?;
+    p.step("Wrote the site's drushrc.php.");
+    check_and_reload(&plan.web, run, p)?;
+    let mut context = PhpArray::new();
+    context.set("login_link", Value::str(&result.login_link));
+    context.set("packages", packages);
+    context.set("cron_key", Value::str(&result.cron_key));
+    context.set("profile", Value::str(&result.profile));
+    context.set("db_name", Value::str(&db.db_name));
+    Ok(Report {
+        context,
+        self_options: options,
+    })
+}
+
+/// The site directories with Aegir's modes; a new site directory is undone whole.
+fn make_dirs(site: &Site, plan: &Plan, undo: &mut UndoLog, p: &mut Progress) -> Result<()> {
+    let existed = site.site_path.exists();
+    let created =
+        drupal::create_site_dirs(&site.platform.root, &site.uri, plan.web_group.as_deref())?;
+    if existed {
+        created.into_iter().for_each(|d| undo.push(Undo::Dir(d)));
+    } else {
+        undo.push(Undo::Dir(site.site_path.clone()));
+    }
+    p.step(format!("Created the site directories of {}.", site.uri));
+    Ok(())
+}
+
+/// Creates the site's database and returns its settings and the drushrc options
+/// Aegir records for it (`db_type, db_host, db_port, db_passwd, db_name, db_user`).
+fn make_db(
+    site: &Site,
+    plan: &Plan,
+    undo: &mut UndoLog,
+    p: &mut Progress,
+) -> Result<(DbEnv, PhpArray)> {
+    let db = match &plan.db {
+        DbService::Mysql(server) => make_mysql_db(site, server, undo)?,
+        DbService::Sqlite => make_sqlite_db(site, plan, undo)?,
+    };
+    p.step(format!(
+        "Created the {} database {}.",
+        db.db_type, db.db_name
+    ));
+    let port = site
+        .db_server
+        .props
+        .get_str("db_port")
+        .cloned()
+        .unwrap_or_else(|| Value::str(&db.db_port));
+    let mut options = PhpArray::new();
+    options.set("db_type", Value::str(&db.db_type));
+    options.set("db_host", Value::str(&db.db_host));
+    options.set(
+        "db_port",
+        if db.db_type == "mysql" {
+            port
+        } else {
+            Value::str("")
+        },
+    );
+    options.set("db_passwd", Value::str(&db.db_passwd));
+    options.set("db_name", Value::str(&db.db_name));
+    options.set("db_user", Value::str(&db.db_user));
+    Ok((db, options))
+}
+
+/// Aegir's credentials on a MySQL server, granted to the web server's host and
+/// 127.0.0.1.
+fn make_mysql_db(site: &Site, server: &MysqlServer, undo: &mut UndoLog) -> Result<DbEnv> {
+    let db = naming::new_site_db(&site.uri, |n| server.database_exists(n))?;
+    let web_hosts = vec![grant_host(site)];
+    server.create_site_db(&db, &web_hosts)?;
+    let env = DbEnv {
+        db_type: "mysql".into(),
+        db_host: site.db_server.text("remote_host"),
+        db_port: server.port.to_string(),
+        db_user: db.user.clone(),
+        db_passwd: db.password.clone(),
+        db_name: db.name.clone(),
+    };
+    undo.push(Undo::MysqlDb {
+        server: server.clone(),
+        db,
+        web_hosts,
+    });
+    Ok(env)
+}
+
+/// The host the web server's PHP connects from: `localhost` when web and database
+/// servers are this machine, else the web server's host name.
+fn grant_host(site: &Site) -> String {
+    let web = &site.platform.web_server;
+    if web.is_local() && site.db_server.is_local() {
+        "localhost".into()
+    } else {
+        web.text("remote_host")
+    }
+}
+
+/// A SQLite file in the site's private directory, named as Aegir names databases.
+fn make_sqlite_db(site: &Site, plan: &Plan, undo: &mut UndoLog) -> Result<DbEnv> {
+    let name = naming::base_db_name(&site.uri);
+    let path = sqlite::create(&site.site_path, &name, plan.web_group.as_deref())?;
+    undo.push(Undo::SqliteDb {
+        site_path: site.site_path.clone(),
+        db_name: name,
+    });
+    Ok(DbEnv {
+        db_type: "sqlite".into(),
+        db_name: path.to_string_lossy().into_owned(),
+        ..DbEnv::default()
+    })
+}
+
+/// Runs the platform's installer through the PHP helper; settings.php is writable
+/// by its owner while it runs, as Drupal's installer requires.
+fn run_installer(
+    site: &Site,
+    plan: &Plan,
+    db: &DbEnv,
+    run: &RunOptions,
+    p: &mut Progress,
+) -> Result<installer::InstallResult> {
+    set_mode(&site.site_path.join("settings.php"), 0o640)?;
+    let job = InstallJob {
+        root: site.platform.root.clone(),
+        uri: site.uri.clone(),
+        site_path: site.site_path.clone(),
+        core: plan.state.core.clone(),
+        profile: plan.profile.clone(),
+        language: Some(site.text("language"))
+            .filter(|l| !l.is_empty())
+            .unwrap_or_else(|| "en".into()),
+        db: db.clone(),
+        site_name: site.uri.clone(),
+        site_mail: plan.email.clone(),
+        account_name: "admin".into(),
+        account_mail: plan.email.clone(),
+        client_email: plan.email.clone(),
+        https: matches!(site.text("ssl_enabled").as_str(), "2"),
+    };
+    let result = installer::install(&run.php, &job)?;
+    p.step(format!(
+        "Installed the '{}' profile with the platform's installer.",
+        plan.profile
+    ));
+    Ok(result)
+}
+
+fn set_mode(path: &Path, mode: u32) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .map_err(|e| crate::service::ServiceError::io("chmod", path, e).into())
+}
+
+/// `--force-reinstall`: drops the installed site's database, vhost and directory.
+fn remove_installed(site: &Site, plan: &Plan, p: &mut Progress) -> Result<()> {
+    if let Ok(options) = read_site_drushrc(site) {
+        let db = db_env(&options);
+        if let (DbService::Mysql(server), "mysql") = (&plan.db, db.db_type.as_str()) {
+            let creds = SiteDb {
+                name: db.db_name.clone(),
+                user: db.db_user.clone(),
+                password: String::new(),
+            };
+            server.drop_site_db(&creds, &[grant_host(site)])?;
+        }
+    }
+    http::delete_site(&plan.web, &site.uri)?;
+    drupal::remove_from_sites_php(&site.platform.root, &site.uri)?;
+    std::fs::remove_dir_all(&site.site_path)
+        .map_err(|e| crate::service::ServiceError::io("remove", &site.site_path, e))?;
+    p.step(format!(
+        "Removed the installed site {} (--force-reinstall).",
+        site.uri
+    ));
+    Ok(())
+}
+
+fn refused(message: String) -> TaskError {
+    TaskError::Refused("PROVISION_INVALID_CONTEXT", message)
+}

@@ -1,0 +1,42 @@
+//! Aegir's tasks on one server: verify a server, a platform or a site, and install a
+//! site. Each task loads its contexts from the store, drives the services (db, http,
+//! the Drupal files and installer) and reports its steps; a task that fails after it
+//! made something undoes it, in reverse order, before it returns the error.
+
+pub mod install;
+pub mod progress;
+pub mod resolve;
+pub mod undo;
+pub mod verify;
+
+use crate::context::ContextError;
+use crate::service::ServiceError;
+
+/// Why a task failed. The `code` is Drush's error code hosting stores with the message.
+#[derive(Debug, thiserror::Error)]
+pub enum TaskError {
+    /// A context could not be loaded, or is not what the task needs.
+    #[error("{0}")]
+    Context(#[from] ContextError),
+    /// A service operation failed.
+    #[error("{0}")]
+    Service(#[from] ServiceError),
+    /// The task refused to start (Drush error code, message).
+    #[error("{1}")]
+    Refused(&'static str, String),
+}
+
+impl TaskError {
+    /// Drush's error code for this error (`PROVISION_…`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            TaskError::Context(_) => "PROVISION_CONTEXT_ERROR",
+            TaskError::Service(ServiceError::Invalid { .. }) => "PROVISION_INVALID_INPUT",
+            TaskError::Service(_) => "PROVISION_FRAMEWORK_ERROR",
+            TaskError::Refused(code, _) => code,
+        }
+    }
+}
+
+/// Result of a task step.
+pub type Result<T> = std::result::Result<T, TaskError>;

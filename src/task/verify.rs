@@ -1,0 +1,328 @@
+//! `provision-verify` of a server, a platform or a site: make sure everything the
+//! context needs on this machine exists and is current, then reload the web server.
+//! Verify is idempotent: a second run writes the same bytes.
+
+use super::progress::Progress;
+use super::resolve::{
+    load_platform, load_server, load_site, DbService, Platform, RunOptions, Server, Site,
+};
+use super::{Result, TaskError};
+use crate::alias::{evaluate_alias_file, Scope};
+use crate::context::store::Store;
+use crate::fsutil;
+use crate::php::{PhpArray, Value};
+use crate::service::db::mysql::MysqlServer;
+use crate::service::drupal::{self, CoreVersion, PlatformScan};
+use crate::service::http::{self, DbEnv, HttpServer, PlatformVhost, SiteVhost};
+use crate::service::installer;
+use std::path::Path;
+
+/// What a verify reports to hosting (`context` keys in backend output).
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Options hosting reads from `context` (`packages`, `profiles`, `sites`, `cron_key`, …).
+    pub context: PhpArray,
+    /// Options hosting reads from `self` (the site drushrc options, e.g. `db_name`).
+    pub self_options: PhpArray,
+}
+
+/// Verifies server `name`: its directories, its database service (a test database is
+/// created and dropped) and its web server config, then reloads the web server.
+pub fn verify_server(
+    store: &Store,
+    name: &str,
+    run: &RunOptions,
+    p: &mut Progress,
+) -> Result<Report> {
+    let server = load_server(store, name)?;
+    require_local(&server)?;
+    make_server_dirs(&server, p)?;
+    if let Some(DbService::Mysql(db)) = server.db()? {
+        check_mysql(&db, p)?;
+    }
+    if let Some(web) = server.http(run)? {
+        write_server_config(&server, &web, p)?;
+        check_and_reload(&web, run, p)?;
+    }
+    p.success(format!("Verified the server {}.", server.name));
+    Ok(Report::default())
+}
+
+/// Refuses a server on another machine: publishing over ssh belongs to remote tasks.
+pub(crate) fn require_local(server: &Server) -> Result<()> {
+    if server.is_local() {
+        return Ok(());
+    }
+    Err(TaskError::Refused(
+        "PROVISION_REMOTE_SERVER",
+        format!(
+            "{} runs on {}, another machine: this task works on local servers only.",
+            server.name,
+            server.text("remote_host")
+        ),
+    ))
+}
+
+/// Aegir's server directories: `config` and the server's config path and clients
+/// directory 0711, backups 0700, the shared includes 0711.
+fn make_server_dirs(server: &Server, p: &mut Progress) -> Result<()> {
+    let root = server.path("aegir_root")?;
+    let dirs = [
+        (root.join("config"), 0o711),
+        (server.path("config_path")?, 0o711),
+        (server.path("clients_path")?, 0o711),
+        (server.path("backup_path")?, 0o700),
+        (server.path("include_path")?, 0o711),
+    ];
+    for (dir, mode) in dirs {
+        fsutil::mkdir_mode(&dir, mode).map_err(crate::service::ServiceError::from)?;
+    }
+    p.step(format!(
+        "Server directories of {} are in place.",
+        server.name
+    ));
+    Ok(())
+}
+
+/// The database server answers and lets the admin create and drop a database.
+fn check_mysql(db: &MysqlServer, p: &mut Progress) -> Result<()> {
+    let master = crate::context::mysql::MasterDb {
+        user: db.user.clone(),
+        pass: db.password.clone(),
+        host: db.host.clone(),
+    };
+    crate::context::mysql::check(&master, &db.port.to_string())?;
+    p.step(format!(
+        "The database server {}:{} can create databases.",
+        db.host, db.port
+    ));
+    Ok(())
+}
+
+/// Writes the server config and its link under `{aegir_root}/config`.
+fn write_server_config(server: &Server, web: &HttpServer, p: &mut Progress) -> Result<()> {
+    http::write_server(web)?;
+    http::link_server_conf(web, &server.path("aegir_root")?)?;
+    p.step(format!(
+        "Wrote {} and linked it.",
+        web.server_conf_path().display()
+    ));
+    Ok(())
+}
+
+/// Runs the web server's config test, then its restart command.
+pub(crate) fn check_and_reload(web: &HttpServer, run: &RunOptions, p: &mut Progress) -> Result<()> {
+    http::check_config(&run.config_check(web.app))?;
+    http::restart(web)?;
+    p.step(format!("{} config test passed; reloaded.", web.app.name()));
+    Ok(())
+}
+
+/// What a platform verify found.
+pub(crate) struct PlatformState {
+    pub core: CoreVersion,
+    pub scan: PlatformScan,
+}
+
+/// Verifies platform `name`: the root holds a Drupal or Backdrop code base; its
+/// profiles, modules and themes are scanned; `sites/all` and the platform's
+/// `drushrc.php` and web server config are written; the web server reloads.
+/// Reports `packages`, `profiles` and `sites` as hosting reads them.
+pub fn verify_platform(
+    store: &Store,
+    name: &str,
+    run: &RunOptions,
+    p: &mut Progress,
+) -> Result<Report> {
+    let platform = load_platform(store, name)?;
+    require_local(&platform.web_server)?;
+    let state = inspect_platform(&platform, p)?;
+    let sites = drupal::find_sites(&platform.root)?;
+    let mut options = PhpArray::new();
+    options.set("sites", list_value(&sites));
+    options.set("profiles", state.scan.profiles());
+    options.set("packages", state.scan.packages());
+    make_sites_all(&platform.root)?;
+    drupal::write_platform_drushrc(&platform.root, &options)?;
+    p.step("Wrote sites/all/drush/drushrc.php.");
+    if let Some(web) = platform.web_server.http(run)? {
+        write_platform_config(&platform, &web, p)?;
+        check_and_reload(&web, run, p)?;
+    }
+    p.success(format!("Verified the platform {}.", platform.name));
+    Ok(Report {
+        context: options,
+        self_options: PhpArray::new(),
+    })
+}
+
+/// Detects the code base and scans it.
+pub(crate) fn inspect_platform(platform: &Platform, p: &mut Progress) -> Result<PlatformState> {
+    let core = drupal::detect(&platform.root)?;
+    p.step(format!(
+        "{} runs {} {}.",
+        platform.name,
+        core_name(&core),
+        core.version
+    ));
+    let scan = drupal::scan_platform(&platform.root, &core)?;
+    Ok(PlatformState { core, scan })
+}
+
+/// `drupal` or `backdrop`.
+pub(crate) fn core_name(core: &CoreVersion) -> &'static str {
+    match core.core {
+        drupal::Core::Drupal(_) => "drupal",
+        drupal::Core::Backdrop(_) => "backdrop",
+    }
+}
+
+/// `sites/all` and its `modules`, `themes`, `libraries` (02775) and `drush` (0755).
+fn make_sites_all(root: &Path) -> Result<()> {
+    let all = root.join("sites").join("all");
+    fsutil::mkdir_mode(&all, 0o755).map_err(crate::service::ServiceError::from)?;
+    for (dir, mode) in [
+        ("modules", 0o2775),
+        ("themes", 0o2775),
+        ("libraries", 0o2775),
+        ("drush", 0o755),
+    ] {
+        fsutil::mkdir_mode(&all.join(dir), mode).map_err(crate::service::ServiceError::from)?;
+    }
+    Ok(())
+}
+
+/// Writes the server config if missing and `platform.d/{platform}.conf`.
+pub(crate) fn write_platform_config(
+    platform: &Platform,
+    web: &HttpServer,
+    p: &mut Progress,
+) -> Result<()> {
+    if !web.server_conf_path().exists() {
+        write_server_config(&platform.web_server, web, p)?;
+    }
+    let vhost = PlatformVhost {
+        name: platform.bare_name().to_string(),
+        root: platform.root.clone(),
+    };
+    http::write_platform(web, &vhost)?;
+    p.step(format!(
+        "Wrote {}.",
+        web.platform_conf_path(platform.bare_name()).display()
+    ));
+    Ok(())
+}
+
+/// A PHP list of strings.
+pub(crate) fn list_value(items: &[String]) -> Value {
+    let mut a = PhpArray::new();
+    for item in items {
+        let _ = a.push(Value::str(item));
+    }
+    Value::Array(a)
+}
+
+/// Verifies site `name`, which must be installed: its directories and modes,
+/// `settings.php`, `sites/sites.php`, vhost, `drushrc.php` (with the packages the
+/// site's database reports), then reloads the web server. Reports `packages` and
+/// `cron_key` in `context` and the drushrc options (`db_name`, …) in `self`.
+pub fn verify_site(
+    store: &Store,
+    name: &str,
+    run: &RunOptions,
+    p: &mut Progress,
+) -> Result<Report> {
+    let site = load_site(store, name)?;
+    require_local(&site.platform.web_server)?;
+    let mut options = read_site_drushrc(&site)?;
+    let db = db_env(&options);
+    let state = inspect_platform(&site.platform, p)?;
+    let web_group = site.platform.web_server.web_group();
+    drupal::create_site_dirs(&site.platform.root, &site.uri, web_group.as_deref())?;
+    p.step(format!("Site directories of {} are in place.", site.uri));
+    write_site_files(&site, web_group.as_deref(), p)?;
+    let status = installer::status(
+        &run.php,
+        &site.platform.root,
+        &site.uri,
+        &site.site_path,
+        &state.core,
+        &db,
+    )?;
+    let packages = state
+        .scan
+        .site_packages(&site.platform.root, &site.site_path, &status.system);
+    options.set("packages", packages.clone());
+    drupal::write_site_drushrc(&site.site_path, &options, web_group.as_deref())?;
+    p.step("Wrote the site's drushrc.php.");
+    if let Some(web) = site.platform.web_server.http(run)? {
+        write_platform_config(&site.platform, &web, p)?;
+        http::write_site(&web, &site_vhost(&site, &db))?;
+        p.step(format!("Wrote {}.", web.vhost_path(&site.uri).display()));
+        check_and_reload(&web, run, p)?;
+    }
+    p.success(format!("Verified the site {}.", site.uri));
+    let mut context = PhpArray::new();
+    context.set("packages", packages);
+    context.set("cron_key", Value::str(&status.cron_key));
+    Ok(Report {
+        context,
+        self_options: options,
+    })
+}
+
+/// The options of an installed site's `drushrc.php`; a site without one is not installed.
+pub(crate) fn read_site_drushrc(site: &Site) -> Result<PhpArray> {
+    let path = site.site_path.join("drushrc.php");
+    if !path.is_file() {
+        return Err(TaskError::Refused(
+            "PROVISION_SITE_NOT_INSTALLED",
+            format!(
+                "{} is not installed ({} is missing): run provision-install first.",
+                site.uri,
+                path.display()
+            ),
+        ));
+    }
+    let (_, options, _) = evaluate_alias_file(&path, &mut Scope::new(), &Default::default())
+        .map_err(|e| TaskError::Refused("PROVISION_DRUSHRC_INVALID", e.to_string()))?;
+    Ok(options)
+}
+
+/// The database settings a site's drushrc options hold.
+pub(crate) fn db_env(options: &PhpArray) -> DbEnv {
+    let text = |k: &str| crate::context::prop_text(options, k);
+    DbEnv {
+        db_type: text("db_type"),
+        db_host: text("db_host"),
+        db_port: text("db_port"),
+        db_user: text("db_user"),
+        db_passwd: text("db_passwd"),
+        db_name: text("db_name"),
+    }
+}
+
+/// `settings.php` and the site's entries in `sites/sites.php`.
+pub(crate) fn write_site_files(
+    site: &Site,
+    web_group: Option<&str>,
+    p: &mut Progress,
+) -> Result<()> {
+    drupal::write_settings(&site.site_path, web_group)?;
+    drupal::update_sites_php(&site.platform.root, &site.uri, &site.list("aliases"))?;
+    p.step("Wrote settings.php and sites/sites.php.");
+    Ok(())
+}
+
+/// The site's vhost view.
+pub(crate) fn site_vhost(site: &Site, db: &DbEnv) -> SiteVhost {
+    let redirection = Some(site.text("redirection")).filter(|r| !r.is_empty() && r != "0");
+    SiteVhost {
+        uri: site.uri.clone(),
+        root: site.platform.root.clone(),
+        site_path: site.site_path.clone(),
+        aliases: site.list("aliases"),
+        redirection,
+        db: db.clone(),
+    }
+}
