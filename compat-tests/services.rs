@@ -8,14 +8,12 @@
 mod common;
 
 use common::copy_tree;
-use std::collections::HashMap;
+use common::live::{fact, get, service_env, wait_for, wait_for_page, Workspace};
 use std::fs;
 use std::os::unix::fs::{symlink, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use provision::service::db::mysql::MysqlServer;
 use provision::service::db::{naming, sqlite, SiteDb};
@@ -27,60 +25,6 @@ use provision::service::http::{
 /// One live reload at a time per web server.
 static NGINX: Mutex<()> = Mutex::new(());
 static APACHE: Mutex<()> = Mutex::new(());
-
-fn runtime() -> PathBuf {
-    std::env::var_os("PROVISION_TEST_RUNTIME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/tmp/provision-test"))
-}
-
-/// The KEY=value facts a scripts/services/NAME run wrote; fails clearly if it did not run.
-fn service_env(name: &str) -> HashMap<String, String> {
-    let path = runtime().join(format!("{name}.env"));
-    let text = fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{} is missing ({e}): run scripts/services/{name} (or scripts/services/all) first",
-            path.display()
-        )
-    });
-    text.lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
-fn fact(env: &HashMap<String, String>, key: &str) -> String {
-    env.get(key)
-        .unwrap_or_else(|| panic!("service env has no {key}"))
-        .clone()
-}
-
-/// A directory for one test under `$RUNTIME/work`, readable by the web servers' workers,
-/// removed afterwards.
-struct Workspace(PathBuf);
-
-impl Workspace {
-    fn new(name: &str) -> Self {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let work = runtime().join("work");
-        let dir = work.join(format!(
-            "{name}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        for d in [&work, &dir] {
-            fs::create_dir_all(d).unwrap();
-            fs::set_permissions(d, fs::Permissions::from_mode(0o755)).unwrap();
-        }
-        Workspace(dir)
-    }
-}
-
-impl Drop for Workspace {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
 
 fn json_str(s: &str) -> String {
     let mut out = String::from("\"");
@@ -191,51 +135,6 @@ impl Drop for Live {
         let _ = fs::remove_file(&self.link);
         let _ = http::restart(&self.server);
     }
-}
-
-/// GETs `path` for `host` from 127.0.0.1: plain HTTP with a Host header, or HTTPS with
-/// `--resolve` (and `-k`: the default certificate is self-signed). Returns (status, body).
-fn get(port: u16, tls: bool, host: &str, path: &str) -> (String, String) {
-    let mut curl = Command::new("curl");
-    curl.args(["-sS", "--max-time", "5", "-w", "\n%{http_code}"]);
-    if tls {
-        curl.arg("-k")
-            .arg("--resolve")
-            .arg(format!("{host}:{port}:127.0.0.1"))
-            .arg(format!("https://{host}:{port}{path}"));
-    } else {
-        curl.arg("-H")
-            .arg(format!("Host: {host}"))
-            .arg(format!("http://127.0.0.1:{port}{path}"));
-    }
-    let out = curl.output().expect("curl runs");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let (body, status) = text.rsplit_once('\n').unwrap_or(("", &text));
-    (status.to_string(), body.to_string())
-}
-
-/// Polls until `host`'s front page satisfies `ok(status, body)` (a reload takes a moment).
-fn wait_for(port: u16, tls: bool, host: &str, what: &str, ok: impl Fn(&str, &str) -> bool) {
-    let start = Instant::now();
-    loop {
-        let (status, body) = get(port, tls, host, "/");
-        if ok(&status, &body) {
-            return;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "{host}:{port} never {what}; last: {status} {body}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// Polls until the site answers 200 with `want` in its body.
-fn wait_for_page(port: u16, tls: bool, host: &str, want: &str) {
-    let what = format!("answered with {want:?}");
-    wait_for(port, tls, host, &what, |status, body| {
-        status == "200" && body.contains(want)
-    });
 }
 
 fn mariadb() -> MysqlServer {
