@@ -360,6 +360,7 @@ fn install_and_serve(web: Web, db: Db) {
     assert_eq!(mode(&settings), 0o440);
     assert_eq!(fs::metadata(&settings).unwrap().gid(), www_data_gid());
     assert_eq!(mode(&scene.site_path().join("drushrc.php")), 0o440);
+    assert_drushrc_is_aegirs(&scene.site_path());
     assert_eq!(mode(&scene.site_path().join("files")), 0o2770);
 
     // Verify is idempotent: the same bytes on every run.
@@ -385,6 +386,35 @@ fn install_and_serve(web: Web, db: Db) {
     if db == Db::Mariadb {
         drop_site_db(&admin, &db_name);
     }
+}
+
+/// The site's drushrc.php is byte-identical to what Aegir's template prints for the
+/// same options: PHP includes our file and prints the layout with its own var_export.
+fn assert_drushrc_is_aegirs(site_path: &Path) {
+    let file = site_path.join("drushrc.php");
+    let ours = fs::read(&file).unwrap();
+    let php = common::php(
+        r#"include $argv[1];
+$out = "<?php \n\n";
+foreach ($options as $key => $value) {
+  $out .= "\n\$options['$key'] = " . var_export($value, TRUE) . ';';
+}
+$out .= "\n\n# Aegir additions.\n";
+foreach (array('db_type', 'db_port', 'db_host', 'db_user', 'db_passwd', 'db_name') as $key) {
+  $out .= "\$_SERVER['$key'] = \$options['$key'];\n";
+}
+$out .= "\n# Local non-aegir-generated additions.\n@include_once('" . $argv[2] . "/local.drushrc.php');\n";
+echo $out;"#,
+        &[&file.to_string_lossy(), &site_path.to_string_lossy()],
+        b"",
+    );
+    common::assert_bytes_eq(&ours, &php, "site drushrc.php");
+    let options = common::php(
+        "include $argv[1]; echo $_SERVER['db_name'] === $options['db_name'] ? 'ok' : 'no';",
+        &[&file.to_string_lossy()],
+        b"",
+    );
+    assert_eq!(options, b"ok");
 }
 
 /// Drops a site's database and accounts (test cleanup).
