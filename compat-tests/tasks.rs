@@ -70,13 +70,15 @@ struct Scene {
 
 impl Scene {
     fn new(name: &str, web: Web) -> Scene {
+        Scene::with_platform(name, web, &fixtures().join("platforms/drupal7-mini"))
+    }
+
+    /// A scene whose platform is a copy of the code base at `source`.
+    fn with_platform(name: &str, web: Web, source: &Path) -> Scene {
         let ws = Workspace::new(name);
         fs::create_dir_all(ws.0.join("home")).unwrap();
         fs::set_permissions(ws.0.join("home"), fs::Permissions::from_mode(0o755)).unwrap();
-        copy_tree(
-            &fixtures().join("platforms/drupal7-mini"),
-            &ws.0.join("platform"),
-        );
+        copy_tree(source, &ws.0.join("platform"));
         let fpm = service_env("php-fpm");
         let (env, app, check) = match web {
             Web::Nginx => {
@@ -685,4 +687,31 @@ fn a_second_install_is_refused_unless_forced() {
         &scene.uri,
         &format!("<h1 id=\"site-name\">{}</h1>", scene.uri),
     );
+}
+
+/// Optional: the whole flow on a real Drupal 7 code base (`PROVISION_TEST_DRUPAL7_ROOT`),
+/// on SQLite behind nginx; its front page must carry the site name (the uri).
+#[test]
+fn a_real_drupal7_installs_and_answers_when_configured() {
+    let Some(source) = std::env::var_os("PROVISION_TEST_DRUPAL7_ROOT") else {
+        eprintln!("PROVISION_TEST_DRUPAL7_ROOT is not set: the real Drupal 7 install is not run");
+        return;
+    };
+    let _live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+    let scene = Scene::with_platform("drupal7", Web::Nginx, Path::new(&source));
+    scene.prepare(Db::Sqlite, &mariadb());
+    let out = scene.ok(&[&format!("@{}", scene.uri), "provision-install", "--backend"]);
+    let result = backend_result(&out);
+    let login = result["context"]["login_link"].as_str().unwrap_or_default();
+    assert!(
+        login.starts_with(&format!("http://{}/user/reset/1/", scene.uri)),
+        "{login}"
+    );
+    assert_eq!(
+        result["context"]["packages"]["modules"]["system"]["status"],
+        1
+    );
+    wait_for_page(scene.port, false, &scene.uri, &scene.uri);
+    scene.ok(&[&format!("@{}", scene.uri), "provision-verify"]);
+    wait_for_page(scene.port, false, &scene.uri, &scene.uri);
 }

@@ -27,7 +27,8 @@ pub struct InstallOptions {
     pub force_reinstall: bool,
     /// The install profile (default: the site's `profile`, else `standard`).
     pub profile: Option<String>,
-    /// The e-mail of the site's admin account (default: the master's `admin_email`).
+    /// The e-mail of the site's admin account (default: the master's `admin_email`, unless
+    /// its domain is an IP address, which Drupal refuses; then `admin@{uri}`).
     pub client_email: Option<String>,
 }
 
@@ -134,7 +135,7 @@ fn validate(
         .or_else(|| {
             master
                 .map(|m| m.text("admin_email"))
-                .filter(|e| !e.is_empty())
+                .filter(|e| has_host_name_domain(e))
         })
         .unwrap_or_else(|| format!("admin@{}", site.uri));
     Ok(Plan {
@@ -361,6 +362,14 @@ fn remove_installed(site: &Site, plan: &Plan, p: &mut Progress) -> Result<()> {
         site.uri
     ));
     Ok(())
+}
+
+/// True when `email`'s domain is a host name (Drupal refuses `admin@127.0.0.1`, the
+/// default `admin_email` of a master saved with an IP address as `remote_host`).
+fn has_host_name_domain(email: &str) -> bool {
+    email
+        .rsplit_once('@')
+        .is_some_and(|(_, domain)| domain.bytes().any(|b| b.is_ascii_alphabetic()))
 }
 
 fn refused(message: String) -> TaskError {
