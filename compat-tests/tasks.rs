@@ -363,6 +363,7 @@ fn install_and_serve(web: Web, db: Db) {
     assert_eq!(fs::metadata(&settings).unwrap().gid(), www_data_gid());
     assert_eq!(mode(&scene.site_path().join("drushrc.php")), 0o440);
     assert_drushrc_is_aegirs(&scene.site_path());
+    assert_settings_read_drushrc_credentials(&scene.site_path());
     assert_eq!(mode(&scene.site_path().join("files")), 0o2770);
 
     // Verify is idempotent: the same bytes on every run.
@@ -417,6 +418,33 @@ echo $out;"#,
         b"",
     );
     assert_eq!(options, b"ok");
+}
+
+/// On the command line, PHP including drushrc.php then settings.php gets the site's
+/// connection from the drushrc options (the credentials are not in settings.php).
+fn assert_settings_read_drushrc_credentials(site_path: &Path) {
+    let check = common::php(
+        r#"include $argv[1] . '/drushrc.php';
+include $argv[1] . '/settings.php';
+$db = $databases['default']['default'];
+$ok = $db['driver'] === $options['db_type'] && $db['database'] === $options['db_name']
+  && $db['username'] === $options['db_user'] && $db['password'] === $options['db_passwd'];
+echo $ok ? 'ok' : json_encode($db);"#,
+        &[&site_path.to_string_lossy()],
+        b"",
+    );
+    assert_eq!(String::from_utf8_lossy(&check), "ok");
+    let settings = fs::read_to_string(site_path.join("settings.php")).unwrap();
+    let drushrc = fs::read_to_string(site_path.join("drushrc.php")).unwrap();
+    let passwd = drushrc
+        .lines()
+        .find_map(|l| l.strip_prefix("$options['db_passwd'] = '"))
+        .map(|rest| rest.trim_end_matches("';").to_string())
+        .unwrap();
+    assert!(
+        passwd.is_empty() || !settings.contains(&passwd),
+        "settings.php holds the password"
+    );
 }
 
 /// Drops a site's database and accounts (test cleanup).

@@ -113,4 +113,21 @@ mod tests {
         );
         assert!(update_sites_php(tmp.path(), "x';", &[]).is_err());
     }
+
+    #[test]
+    fn concurrent_updates_lose_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir(tmp.path().join("sites")).unwrap();
+        std::thread::scope(|s| {
+            for i in 0..20 {
+                let root = tmp.path();
+                s.spawn(move || {
+                    let uri = format!("s{i}.test");
+                    update_sites_php(root, &uri, &[format!("www.{uri}")]).unwrap();
+                });
+            }
+        });
+        let sites = read_sites(&tmp.path().join("sites/sites.php")).unwrap();
+        assert_eq!(sites.len(), 20);
+    }
 }
