@@ -89,6 +89,7 @@ impl Site {
             account_mail: "admin@example.test".into(),
             client_email: String::new(),
             https: false,
+            port: 80,
         }
     }
 }
@@ -262,6 +263,7 @@ fn installs_the_fixture_on_mariadb_with_an_https_login_link() {
     let (db, env) = mariadb_site_db(&srv, &uri);
     let mut job = site.job(Core::Drupal(7), env.clone(), "Probe on MariaDB");
     job.https = true;
+    job.port = 443;
     let result = installer::install(&common::php_binary(), &job);
     let name = srv.query(
         &format!(

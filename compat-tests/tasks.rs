@@ -333,8 +333,10 @@ fn install_and_serve(web: Web, db: Db) {
     assert_eq!(result["error_status"], 0, "{result}");
     let login = result["context"]["login_link"].as_str().unwrap_or_default();
     assert!(
-        login.starts_with(&format!("http://{}/user/reset/1/", scene.uri))
-            && login.ends_with("/login"),
+        login.starts_with(&format!(
+            "http://{}:{}/user/reset/1/",
+            scene.uri, scene.port
+        )) && login.ends_with("/login"),
         "login_link {login:?}"
     );
     let db_name = result["self"]["db_name"].as_str().unwrap().to_string();
@@ -732,7 +734,10 @@ fn a_real_drupal7_installs_and_answers_when_configured() {
     let result = backend_result(&out);
     let login = result["context"]["login_link"].as_str().unwrap_or_default();
     assert!(
-        login.starts_with(&format!("http://{}/user/reset/1/", scene.uri)),
+        login.starts_with(&format!(
+            "http://{}:{}/user/reset/1/",
+            scene.uri, scene.port
+        )),
         "{login}"
     );
     assert_eq!(

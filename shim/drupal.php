@@ -107,7 +107,9 @@ function provision_prepare_request(array $job) {
   if (provision_job($job, 'core') !== 'backdrop') {
     $_SERVER['SERVER_SOFTWARE'] = 'provision';
   }
-  $_SERVER['SERVER_PORT'] = empty($job['https']) ? '80' : '443';
+  $default_port = empty($job['https']) ? 80 : 443;
+  $port = empty($job['port']) ? $default_port : (int) $job['port'];
+  $_SERVER['SERVER_PORT'] = (string) $port;
   if (!empty($job['https'])) {
     $_SERVER['HTTPS'] = 'on';
   }
@@ -116,7 +118,9 @@ function provision_prepare_request(array $job) {
   foreach ($names as $server => $key) {
     $_SERVER[$server] = urlencode(isset($db[$key]) ? (string) $db[$key] : '');
   }
-  $GLOBALS['base_url'] = (empty($job['https']) ? 'http://' : 'https://') . $uri;
+  // The site's address as visitors reach it: the port only when it is not the default.
+  $GLOBALS['base_url'] = (empty($job['https']) ? 'http://' : 'https://') . $uri
+    . ($port === $default_port ? '' : ':' . $port);
 }
 
 /**

@@ -48,6 +48,9 @@ pub struct InstallJob {
     pub client_email: String,
     /// Whether the login link uses https.
     pub https: bool,
+    /// The port the site's vhost listens on (the login link names it unless it is 80
+    /// for http or 443 for https).
+    pub port: u16,
 }
 
 /// What the installer leaves for hosting: the one-time login link and the site's state.
@@ -88,6 +91,7 @@ pub fn install(php: &str, job: &InstallJob) -> Result<InstallResult> {
         ("account_mail".to_string(), json!(job.account_mail)),
         ("client_email".to_string(), json!(job.client_email)),
         ("https".to_string(), json!(job.https)),
+        ("port".to_string(), json!(job.port)),
     ]);
     let out = run_helper(php, "install", fields, &job.db.db_passwd)?;
     let fail = |what| bad_output(php, what);

@@ -309,6 +309,7 @@ fn run_installer(
     p: &mut Progress,
 ) -> Result<installer::InstallResult> {
     set_mode(&site.site_path.join("settings.php"), 0o640)?;
+    let https = matches!(site.text("ssl_enabled").as_str(), "2");
     let job = InstallJob {
         root: site.platform.root.clone(),
         uri: site.uri.clone(),
@@ -324,7 +325,11 @@ fn run_installer(
         account_name: "admin".into(),
         account_mail: plan.email.clone(),
         client_email: plan.email.clone(),
-        https: matches!(site.text("ssl_enabled").as_str(), "2"),
+        https,
+        port: match (&plan.web.ssl, https) {
+            (Some(ssl), true) => ssl.port,
+            _ => plan.web.http_port,
+        },
     };
     let result = installer::install(&run.php, &job)?;
     p.step(format!(
