@@ -748,3 +748,24 @@ fn a_real_drupal7_installs_and_answers_when_configured() {
     scene.ok(&[&format!("@{}", scene.uri), "provision-verify"]);
     wait_for_page(scene.port, false, &scene.uri, &scene.uri);
 }
+
+/// Optional: the whole flow on a real Backdrop code base (`PROVISION_TEST_BACKDROP_ROOT`),
+/// on MariaDB (Backdrop has no SQLite driver) behind nginx.
+#[test]
+fn a_real_backdrop_installs_and_answers_when_configured() {
+    let Some(source) = std::env::var_os("PROVISION_TEST_BACKDROP_ROOT") else {
+        eprintln!("PROVISION_TEST_BACKDROP_ROOT is not set: the real Backdrop install is not run");
+        return;
+    };
+    let _live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+    let scene = Scene::with_platform("backdrop", Web::Nginx, Path::new(&source));
+    let admin = mariadb();
+    scene.prepare(Db::Mariadb, &admin);
+    let out = scene.ok(&[&format!("@{}", scene.uri), "provision-install", "--backend"]);
+    let result = backend_result(&out);
+    let db_name = result["self"]["db_name"].as_str().unwrap().to_string();
+    wait_for_page(scene.port, false, &scene.uri, &scene.uri);
+    scene.ok(&[&format!("@{}", scene.uri), "provision-verify"]);
+    wait_for_page(scene.port, false, &scene.uri, &scene.uri);
+    drop_site_db(&admin, &db_name);
+}

@@ -23,6 +23,12 @@ if (isset($_SERVER['db_type'])) {
   );
 }
 
+// Backdrop keeps its configuration in directories (Drupal 8+: its sync directory),
+// out of the web server's reach in the site's private directory.
+$config_directories['active'] = 'sites/{{ uri }}/private/config/active';
+$config_directories['staging'] = 'sites/{{ uri }}/private/config/staging';
+$settings['config_sync_directory'] = 'sites/{{ uri }}/private/config/sync';
+
 $conf['file_public_path'] = 'sites/{{ uri }}/files';
 $conf['file_private_path'] = 'sites/{{ uri }}/private/files';
 $conf['file_temporary_path'] = 'sites/{{ uri }}/private/temp';

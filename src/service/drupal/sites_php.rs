@@ -13,7 +13,7 @@ use std::path::Path;
 
 const HEADER: &str = "<?php \n/**\n * @file\n * Host names mapped to site directories (Drupal's multi-site aliasing), kept by\n * provision from each site's aliases; changes here are overwritten on verify.\n */\n\n";
 
-/// Maps each of `aliases` to `uri`, replacing the site's earlier entries.
+/// Maps `uri` and each of `aliases` to `uri`, replacing the site's earlier entries.
 pub fn update_sites_php(root: &Path, uri: &str, aliases: &[String]) -> Result<()> {
     validate::uri(uri)?;
     for alias in aliases {
@@ -21,6 +21,8 @@ pub fn update_sites_php(root: &Path, uri: &str, aliases: &[String]) -> Result<()
     }
     edit(root, |sites| {
         let mut kept = without(sites, uri);
+        // The uri maps to itself too: Backdrop only uses sites/URI/ when sites.php says so.
+        kept.set(uri, Value::str(uri));
         for alias in aliases {
             kept.set(&alias.replace('/', "."), Value::str(uri));
         }
@@ -103,13 +105,16 @@ mod tests {
         update_sites_php(tmp.path(), "a.test", &["a2.test".into()]).unwrap();
         let sites = read_sites(&tmp.path().join("sites/sites.php")).unwrap();
         let keys: Vec<String> = sites.keys().map(|k| k.to_string()).collect();
-        assert_eq!(keys, ["www.b.test", "b.test.sub", "a2.test"]);
+        assert_eq!(
+            keys,
+            ["b.test", "www.b.test", "b.test.sub", "a.test", "a2.test"]
+        );
         remove_from_sites_php(tmp.path(), "b.test").unwrap();
         assert_eq!(
             read_sites(&tmp.path().join("sites/sites.php"))
                 .unwrap()
                 .len(),
-            1
+            2
         );
         assert!(update_sites_php(tmp.path(), "x';", &[]).is_err());
     }
@@ -128,6 +133,6 @@ mod tests {
             }
         });
         let sites = read_sites(&tmp.path().join("sites/sites.php")).unwrap();
-        assert_eq!(sites.len(), 20);
+        assert_eq!(sites.len(), 40);
     }
 }
