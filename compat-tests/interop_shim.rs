@@ -47,6 +47,7 @@ fn shim_declares_commands_and_relays_a_save() {
             "provision-save",
             "provision-verify",
             "provision-install",
+            "provision-backup",
             "provision-migrate"
         ]
     );

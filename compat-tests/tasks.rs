@@ -389,8 +389,50 @@ fn install_and_serve(web: Web, db: Db) {
     );
 
     if db == Db::Mariadb {
+        assert_backup(&scene);
         drop_site_db(&admin, &db_name);
     }
+}
+
+/// provision-backup writes Aegir's tarball: `./` holding settings.php, drushrc.php,
+/// database.sql (a real dump) and the site dirs; the dump is gone from the site dir after.
+fn assert_backup(scene: &Scene) {
+    let out = scene.ok(&[&format!("@{}", scene.uri), "provision-backup", "--backend"]);
+    let result = backend_result(&out);
+    let file = PathBuf::from(result["context"]["backup_file"].as_str().unwrap());
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    let stamp = name
+        .strip_prefix(&format!("{}-", scene.uri))
+        .and_then(|r| r.strip_suffix(".tar.gz"))
+        .unwrap_or_else(|| panic!("backup name {name}"));
+    assert!(stamp.len() == 15 && stamp.as_bytes()[8] == b'.', "{stamp}");
+    assert_eq!(file.parent().unwrap(), scene.home().join("backups"));
+    assert_eq!(
+        result["context"]["backup_file_size"],
+        fs::metadata(&file).unwrap().len()
+    );
+    let list = std::process::Command::new("tar")
+        .arg("tzf")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let list = String::from_utf8_lossy(&list.stdout);
+    for entry in [
+        "./settings.php",
+        "./drushrc.php",
+        "./database.sql",
+        "./files/",
+    ] {
+        assert!(list.lines().any(|l| l == entry), "{entry} not in {list}");
+    }
+    let dump = std::process::Command::new("tar")
+        .arg("xzOf")
+        .arg(&file)
+        .arg("./database.sql")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&dump.stdout).contains("CREATE TABLE `variable`"));
+    assert!(!scene.site_path().join("database.sql").exists());
 }
 
 /// The site's drushrc.php is byte-identical to what Aegir's template prints for the

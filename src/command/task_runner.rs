@@ -26,6 +26,8 @@ pub struct Inputs {
     pub options: PhpArray,
     /// Settings of this run.
     pub run: RunOptions,
+    /// The command's arguments after the context name (e.g. a backup file).
+    pub args: Vec<String>,
 }
 
 impl Inputs {
@@ -65,13 +67,14 @@ pub fn main(
     } else {
         PhpArray::new()
     };
+    let (name, args) = match context_name(command, target, &parsed) {
+        Ok(found) => found,
+        Err(e) => return super::exit_code(Err(e)),
+    };
     let inputs = Inputs {
         options: posted.merge(&parsed.options),
         run: run_options(&parsed),
-    };
-    let name = match context_name(command, target, &parsed) {
-        Ok(name) => name,
-        Err(e) => return super::exit_code(Err(e)),
+        args,
     };
     let store = Store::new(alias_dir(&home()), Default::default());
     let record = store.load(&name).ok().flatten().unwrap_or_default();
@@ -109,25 +112,27 @@ pub fn main(
     code
 }
 
-/// The context: the first argument, else the `@alias` target.
+/// The context and the remaining arguments: the `@alias` target (`provision @site
+/// COMMAND ARGS`), else the first argument (`provision COMMAND @site ARGS`).
 fn context_name(
     command: &str,
     target: Option<&str>,
     parsed: &DrushArgs,
-) -> Result<String, CommandError> {
-    let name = parsed
-        .args
-        .first()
-        .map(String::as_str)
-        .or(target)
-        .filter(|n| *n != "@none")
-        .ok_or_else(|| {
-            CommandError::new(format!(
-                "{command} needs a context: provision @NAME {command}"
-            ))
-        })?;
-    crate::context::validate_name(bare_name(name))?;
-    Ok(format!("@{}", bare_name(name)))
+) -> Result<(String, Vec<String>), CommandError> {
+    let (name, args) = match target.filter(|t| *t != "@none") {
+        Some(t) => (Some(t.to_string()), parsed.args.clone()),
+        None => (
+            parsed.args.first().cloned(),
+            parsed.args.iter().skip(1).cloned().collect(),
+        ),
+    };
+    let name = name.ok_or_else(|| {
+        CommandError::new(format!(
+            "{command} needs a context: provision @NAME {command}"
+        ))
+    })?;
+    crate::context::validate_name(bare_name(&name))?;
+    Ok((format!("@{}", bare_name(&name)), args))
 }
 
 fn home() -> PathBuf {

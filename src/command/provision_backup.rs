@@ -1,0 +1,32 @@
+//! `provision @SITE provision-backup [FILE]`: backs a site up in Aegir's tarball
+//! layout (see [`crate::task::backup`]) and prints the file's path.
+
+use super::task_runner::{self, Inputs};
+use crate::context::prop_text;
+use crate::context::store::Store;
+use crate::task::backup::backup_site;
+use crate::task::progress::Progress;
+use crate::task::verify::Report;
+use crate::task::TaskError;
+use std::ffi::OsString;
+use std::path::Path;
+
+/// Runs provision-backup with the Drush-style arguments after the command name.
+pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
+    task_runner::main("provision-backup", target, args, &backup, print_file)
+}
+
+fn backup(
+    store: &Store,
+    name: &str,
+    _ctype: &str,
+    inputs: &Inputs,
+    p: &mut Progress,
+) -> Result<Report, TaskError> {
+    let file = inputs.args.first().map(Path::new);
+    backup_site(store, name, file, p)
+}
+
+fn print_file(report: &Report) {
+    println!("{}", prop_text(&report.context, "backup_file"));
+}
