@@ -48,6 +48,7 @@ fn shim_declares_commands_and_relays_a_save() {
             "provision-verify",
             "provision-install",
             "provision-backup",
+            "provision-delete",
             "provision-migrate"
         ]
     );

@@ -390,8 +390,32 @@ fn install_and_serve(web: Web, db: Db) {
 
     if db == Db::Mariadb {
         assert_backup(&scene);
-        drop_site_db(&admin, &db_name);
+        assert_delete(&scene, &admin, &db_name);
     }
+}
+
+/// provision-delete: a platform with a site is refused; the site goes (backup kept,
+/// database, user, vhost, sites.php entry, directory, alias), then the platform.
+fn assert_delete(scene: &Scene, admin: &MysqlServer, db_name: &str) {
+    let out = scene.task(&["@platform_mini", "provision-delete"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("still has sites"));
+    let out = scene.ok(&[&format!("@{}", scene.uri), "provision-delete", "--backend"]);
+    let backup = backend_result(&out)["context"]["backup_file"]
+        .as_str()
+        .map(PathBuf::from)
+        .unwrap();
+    assert!(backup.is_file(), "the backup is kept");
+    assert!(!admin.database_exists(db_name).unwrap());
+    for host in ["localhost", "127.0.0.1"] {
+        assert!(!admin.user_exists(db_name, host).unwrap());
+    }
+    assert!(!scene.vhost().exists() && !scene.site_path().exists());
+    assert!(!scene.alias_file(&scene.uri).exists());
+    let sites_php = fs::read_to_string(scene.root().join("sites/sites.php")).unwrap();
+    assert!(!sites_php.contains(&scene.uri));
+    scene.ok(&["@platform_mini", "provision-delete"]);
+    assert!(!scene.root().exists() && !scene.alias_file("platform_mini").exists());
 }
 
 /// provision-backup writes Aegir's tarball: `./` holding settings.php, drushrc.php,

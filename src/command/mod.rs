@@ -5,6 +5,7 @@ pub mod context_list;
 pub mod install_shim;
 pub mod parse;
 pub mod provision_backup;
+pub mod provision_delete;
 pub mod provision_install;
 pub mod provision_save;
 pub mod provision_verify;
@@ -265,6 +266,7 @@ fn run_drush_style(target: Option<&str>, argv: &[OsString]) -> Option<i32> {
         "provision-verify" => provision_verify::main,
         "provision-install" => provision_install::main,
         "provision-backup" => provision_backup::main,
+        "provision-delete" => provision_delete::main,
         _ => return None,
     };
     let args: Vec<OsString> = argv[1..pos]

@@ -275,7 +275,7 @@ fn make_mysql_db(site: &Site, server: &MysqlServer, undo: &mut UndoLog) -> Resul
 
 /// The host the web server's PHP connects from: `localhost` when web and database
 /// servers are this machine, else the web server's host name.
-fn grant_host(site: &Site) -> String {
+pub(crate) fn grant_host(site: &Site) -> String {
     let web = &site.platform.web_server;
     if web.is_local() && site.db_server.is_local() {
         "localhost".into()

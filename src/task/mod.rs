@@ -1,9 +1,10 @@
-//! Aegir's tasks on one server: verify a server, a platform or a site, install a site
-//! and back it up. Each task loads its contexts from the store, drives the services (db, http,
+//! Aegir's tasks on one server: verify a server, a platform or a site, install a site,
+//! back it up and delete it. Each task loads its contexts from the store, drives the services (db, http,
 //! the Drupal files and installer) and reports its steps; a task that fails after it
 //! made something undoes it, in reverse order, before it returns the error.
 
 pub mod backup;
+pub mod delete;
 pub mod install;
 pub mod progress;
 pub mod resolve;

@@ -1,0 +1,32 @@
+//! `provision @SITE|@PLATFORM provision-delete`: deletes a site (after a backup) or an
+//! unused platform (see [`crate::task::delete`]).
+
+use super::task_runner::{self, Inputs};
+use crate::context::store::Store;
+use crate::task::delete::{delete_platform, delete_site};
+use crate::task::progress::Progress;
+use crate::task::verify::Report;
+use crate::task::TaskError;
+use std::ffi::OsString;
+
+/// Runs provision-delete with the Drush-style arguments after the command name.
+pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
+    task_runner::main("provision-delete", target, args, &delete, |_| {})
+}
+
+fn delete(
+    store: &Store,
+    name: &str,
+    ctype: &str,
+    inputs: &Inputs,
+    p: &mut Progress,
+) -> Result<Report, TaskError> {
+    match ctype {
+        "platform" => delete_platform(store, name, &inputs.run, p),
+        "site" => delete_site(store, name, &inputs.run, p),
+        other => Err(TaskError::Refused(
+            "PROVISION_DELETE_UNSUPPORTED",
+            format!("{name} is a {other} context: provision-delete takes a site or a platform."),
+        )),
+    }
+}

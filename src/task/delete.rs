@@ -1,0 +1,101 @@
+//! `provision-delete` of a site or a platform on this server. A site is backed up
+//! first (the tarball is kept), then its database, grants and user are dropped, its
+//! vhost removed (and the web server reloaded), its sites.php entries, directory and
+//! alias files removed. A platform is refused while a site uses it.
+
+use super::backup::backup_site;
+use super::install::grant_host;
+use super::progress::Progress;
+use super::resolve::{load_platform, load_site, DbService, RunOptions};
+use super::verify::{db_env, read_site_drushrc, require_local, Report};
+use super::{Result, TaskError};
+use crate::context::prop_text;
+use crate::context::store::{referrers, Store};
+use crate::context::write::delete_alias;
+use crate::service::db::SiteDb;
+use crate::service::{drupal, http, ServiceError};
+
+/// Deletes site `name` after a backup; reports `backup_file` and `backup_file_size`.
+pub fn delete_site(
+    store: &Store,
+    name: &str,
+    run: &RunOptions,
+    p: &mut Progress,
+) -> Result<Report> {
+    let site = load_site(store, name)?;
+    require_local(&site.platform.web_server)?;
+    let options = read_site_drushrc(&site)?;
+    let report = backup_site(store, name, None, p)?;
+    let db = db_env(&options);
+    if let (Some(DbService::Mysql(server)), "mysql") = (site.db_server.db()?, db.db_type.as_str()) {
+        let creds = SiteDb {
+            name: db.db_name.clone(),
+            user: db.db_user.clone(),
+            password: String::new(),
+        };
+        server.drop_site_db(&creds, &[grant_host(&site)])?;
+        p.step(format!(
+            "Dropped the database {} and its grants.",
+            db.db_name
+        ));
+    }
+    if let Some(web) = site.platform.web_server.http(run)? {
+        http::delete_site(&web, &site.uri)?;
+        http::check_config(&run.config_check(web.app))?;
+        http::restart(&web)?;
+        p.step(format!("Removed the vhost of {}; reloaded.", site.uri));
+    }
+    drupal::remove_from_sites_php(&site.platform.root, &site.uri)?;
+    std::fs::remove_dir_all(&site.site_path)
+        .map_err(|e| ServiceError::io("remove", &site.site_path, e))?;
+    for alias in std::iter::once(site.name.clone()).chain(site.list("drush_aliases")) {
+        delete_alias(&store.dir, &alias)?;
+    }
+    p.success(format!("Deleted the site {}.", site.uri));
+    Ok(report)
+}
+
+/// Deletes platform `name`: its web server config, its alias and its root. Refused
+/// while a site context refers to it or its root holds an installed site.
+pub fn delete_platform(
+    store: &Store,
+    name: &str,
+    run: &RunOptions,
+    p: &mut Progress,
+) -> Result<Report> {
+    let platform = load_platform(store, name)?;
+    require_local(&platform.web_server)?;
+    let all = store.load_all()?;
+    let sites: Vec<String> = referrers(&all, &platform.name)
+        .into_iter()
+        .filter(|n| {
+            all.get(n)
+                .is_some_and(|r| prop_text(r, "context_type") == "site")
+        })
+        .chain(drupal::find_sites(&platform.root)?)
+        .collect();
+    if !sites.is_empty() {
+        return Err(TaskError::Refused(
+            "PROVISION_PLATFORM_HAS_SITES",
+            format!(
+                "{} still has sites ({}): delete or migrate them first.",
+                platform.name,
+                sites.join(", ")
+            ),
+        ));
+    }
+    if let Some(web) = platform.web_server.http(run)? {
+        http::delete_platform(&web, platform.bare_name())?;
+        http::check_config(&run.config_check(web.app))?;
+        http::restart(&web)?;
+        p.step(format!(
+            "Removed the config of {}; reloaded.",
+            platform.name
+        ));
+    }
+    delete_alias(&store.dir, &platform.name)?;
+    std::fs::remove_dir_all(&platform.root)
+        .map_err(|e| ServiceError::io("remove", &platform.root, e))?;
+    p.success(format!("Deleted the platform {}.", platform.name));
+    Ok(Report::default())
+}
