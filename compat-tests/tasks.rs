@@ -470,7 +470,7 @@ $out = "<?php \n\n";
 foreach ($options as $key => $value) {
   $out .= "\n\$options['$key'] = " . var_export($value, TRUE) . ';';
 }
-$out .= "\n\n# Aegir additions.\n";
+$out .= "\n# Aegir additions.\n";
 foreach (array('db_type', 'db_port', 'db_host', 'db_user', 'db_passwd', 'db_name') as $key) {
   $out .= "\$_SERVER['$key'] = \$options['$key'];\n";
 }

@@ -40,11 +40,12 @@ fn options_block(options: &PhpArray) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// The bytes of a site's drushrc.php in Aegir's layout.
+/// The bytes of a site's drushrc.php in Aegir's layout: the options, then one newline
+/// (the template's `?>` swallows the one after it) before `# Aegir additions.`.
 pub fn render_site_drushrc(site_path: &Path, options: &PhpArray) -> Result<Vec<u8>> {
     crate::service::validate::path(site_path)?;
     let mut out = options_block(options)?;
-    out.extend_from_slice(b"\n\n# Aegir additions.\n");
+    out.extend_from_slice(b"\n# Aegir additions.\n");
     for key in SERVER_KEYS {
         out.extend_from_slice(format!("$_SERVER['{key}'] = $options['{key}'];\n").as_bytes());
     }
@@ -85,4 +86,44 @@ pub fn write_platform_drushrc(root: &Path, options: &PhpArray) -> Result<()> {
         0o444,
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::php::Value;
+
+    fn db_options() -> PhpArray {
+        let mut o = PhpArray::new();
+        for key in SERVER_KEYS {
+            o.set(key, Value::str(key));
+        }
+        o.set("db_port", Value::Int(3306));
+        o
+    }
+
+    #[test]
+    fn site_layout_has_one_newline_before_the_additions() {
+        let text = render_site_drushrc(Path::new("/srv/p/sites/x.test"), &db_options()).unwrap();
+        let text = String::from_utf8(text).unwrap();
+        assert!(text.starts_with("<?php \n\n\n$options['db_type'] = 'db_type';\n"));
+        assert!(text.contains("$options['db_name'] = 'db_name';\n# Aegir additions.\n"));
+        assert!(text.contains("$_SERVER['db_name'] = $options['db_name'];\n\n# Local"));
+        assert!(text.ends_with("@include_once('/srv/p/sites/x.test/local.drushrc.php');\n"));
+    }
+
+    #[test]
+    fn platform_layout_ends_with_the_last_option() {
+        let text = render_platform_drushrc(&db_options()).unwrap();
+        assert!(text.starts_with(b"<?php \n\n\n$options['db_type']"));
+        assert!(text.ends_with(b"$options['db_name'] = 'db_name';"));
+    }
+
+    #[test]
+    fn quotes_in_keys_and_relative_site_paths_are_refused() {
+        let mut o = db_options();
+        o.set("a'b", Value::Null);
+        assert!(render_platform_drushrc(&o).is_err());
+        assert!(render_site_drushrc(Path::new("relative"), &db_options()).is_err());
+    }
 }
