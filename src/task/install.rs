@@ -7,8 +7,8 @@ use super::progress::Progress;
 use super::resolve::{load_server, load_site, DbService, RunOptions, Site};
 use super::undo::{Undo, UndoLog};
 use super::verify::{
-    check_and_reload, db_env, inspect_platform, read_site_drushrc, require_local, site_vhost,
-    write_platform_config, write_site_files, PlatformState, Report,
+    check_and_reload, db_env, inspect_platform, read_site_drushrc, require_local, site_settings,
+    site_vhost, write_platform_config, write_site_files, PlatformState, Report,
 };
 use super::{Result, TaskError};
 use crate::context::store::Store;
@@ -158,7 +158,7 @@ fn make_site(
 ) -> Result<Report> {
     make_dirs(site, plan, undo, p)?;
     let (db, mut options) = make_db(site, plan, undo, p)?;
-    write_site_files(site, plan.web_group.as_deref(), p)?;
+    write_site_files(site, &plan.profile, plan.web_group.as_deref(), p)?;
     undo.push(Undo::SitesPhp {
         root: site.platform.root.clone(),
         uri: site.uri.clone(),
@@ -175,7 +175,10 @@ fn make_site(
     ));
     let result = run_installer(site, plan, &db, run, p)?;
     // The installer may have rewritten settings.php: write ours again (0440).
-    drupal::write_settings(&site.site_path, plan.web_group.as_deref())?;
+    drupal::write_settings(
+        &site_settings(site, &result.profile),
+        plan.web_group.as_deref(),
+    )?;
     let packages =
         plan.state
             .scan

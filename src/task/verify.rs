@@ -240,7 +240,7 @@ pub fn verify_site(
     let web_group = site.platform.web_server.web_group();
     drupal::create_site_dirs(&site.platform.root, &site.uri, web_group.as_deref())?;
     p.step(format!("Site directories of {} are in place.", site.uri));
-    write_site_files(&site, web_group.as_deref(), p)?;
+    write_site_files(&site, &site.text("profile"), web_group.as_deref(), p)?;
     let status = installer::status(
         &run.php,
         &site.platform.root,
@@ -302,13 +302,24 @@ pub(crate) fn db_env(options: &PhpArray) -> DbEnv {
     }
 }
 
-/// `settings.php` and the site's entries in `sites/sites.php`.
+/// What the site's `settings.php` names, with install profile `profile`.
+pub(crate) fn site_settings(site: &Site, profile: &str) -> drupal::SiteSettings {
+    drupal::SiteSettings {
+        uri: site.uri.clone(),
+        root: site.platform.root.clone(),
+        site_path: site.site_path.clone(),
+        profile: profile.to_string(),
+    }
+}
+
+/// `settings.php` (install profile `profile`) and the site's entries in `sites/sites.php`.
 pub(crate) fn write_site_files(
     site: &Site,
+    profile: &str,
     web_group: Option<&str>,
     p: &mut Progress,
 ) -> Result<()> {
-    drupal::write_settings(&site.site_path, web_group)?;
+    drupal::write_settings(&site_settings(site, profile), web_group)?;
     drupal::update_sites_php(&site.platform.root, &site.uri, &site.list("aliases"))?;
     p.step("Wrote settings.php and sites/sites.php.");
     Ok(())

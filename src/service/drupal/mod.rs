@@ -50,5 +50,5 @@ pub use drushrc::{
     render_platform_drushrc, render_site_drushrc, write_platform_drushrc, write_site_drushrc,
 };
 pub use scan::{find_sites, parse_info, scan_platform, Package, PlatformScan};
-pub use settings::{render_settings, write_settings};
+pub use settings::{render_settings, write_settings, SiteSettings};
 pub use sites_php::{remove_from_sites_php, update_sites_php};

@@ -10,7 +10,7 @@
 //! links to the server config.
 
 mod cert;
-mod render;
+pub(crate) mod render;
 mod write;
 
 use std::path::PathBuf;

@@ -48,11 +48,18 @@ fn templates(app: HttpApp) -> AppTemplates {
     }
 }
 
-type Context = BTreeMap<&'static str, Value>;
+/// Template variables by name.
+pub(crate) type Context = BTreeMap<&'static str, Value>;
 
 fn render(template: &Template, context: Context) -> Result<String> {
+    render_text(template.name, template.text, context)
+}
+
+/// Renders template `text` (called `name` in errors) with `context`; blocks trim their
+/// line, the trailing newline is kept. Shared by every template in `templates/`.
+pub(crate) fn render_text(name: &str, text: &str, context: Context) -> Result<String> {
     let fail = |e: minijinja::Error| ServiceError::Template {
-        name: template.name.to_string(),
+        name: name.to_string(),
         message: e.to_string(),
     };
     let syntax = SyntaxConfig::builder()
@@ -63,8 +70,7 @@ fn render(template: &Template, context: Context) -> Result<String> {
         .map_err(fail)?;
     let mut env = Environment::new();
     env.set_syntax(syntax);
-    env.render_str(template.text, Value::from(context))
-        .map_err(fail)
+    env.render_str(text, Value::from(context)).map_err(fail)
 }
 
 fn path_value(path: &Path) -> Value {
