@@ -15,7 +15,8 @@ pub struct Package {
     pub name: String,
     /// `module`, `theme` or `profile`.
     pub kind: String,
-    /// The `.info` file's path relative to the root.
+    /// Its file relative to the root, as Drupal 7's `system` table names it: the
+    /// `.module` of a module, the `.profile` of a profile, else the info file.
     pub filename: String,
     /// `name`, `description`, `version` … from the info file.
     pub info: BTreeMap<String, String>,
@@ -49,7 +50,7 @@ pub fn scan_platform(root: &Path, core: &CoreVersion) -> Result<PlatformScan> {
         })?;
         if entry.file_type().is_file() {
             if let Some(p) = package(root, entry.path())? {
-                packages.push(p);
+                packages.push(resolve_version(p, &core.version));
             }
         }
     }
@@ -57,6 +58,16 @@ pub fn scan_platform(root: &Path, core: &CoreVersion) -> Result<PlatformScan> {
         core: core.clone(),
         packages,
     })
+}
+
+/// As Aegir: a `VERSION` placeholder (Git checkouts of core) and a profile without a
+/// version both mean the core version.
+fn resolve_version(mut p: Package, core_version: &str) -> Package {
+    let version = p.info.get("version").map(String::as_str).unwrap_or("");
+    if version == "VERSION" || (version.is_empty() && p.kind == "profile") {
+        p.info.insert("version".into(), core_version.to_string());
+    }
+    p
 }
 
 fn pruned(e: &walkdir::DirEntry) -> bool {
@@ -106,12 +117,29 @@ fn package(root: &Path, path: &Path) -> Result<Option<Package>> {
     if !matches!(kind.as_str(), "module" | "theme" | "profile") {
         return Ok(None);
     }
+    let filename = system_filename(rel, &name, &kind, yaml, dir);
     Ok(Some(Package {
         name,
         kind,
-        filename: rel.to_string_lossy().into_owned(),
+        filename,
         info,
     }))
+}
+
+/// The file Drupal 7's `system` table names: a module's `.module`, a profile's
+/// `.profile` (when there is one), else the info file.
+fn system_filename(rel: &Path, name: &str, kind: &str, yaml: bool, dir: &Path) -> String {
+    let own = match kind {
+        "module" => format!("{name}.module"),
+        "profile" => format!("{name}.profile"),
+        _ => String::new(),
+    };
+    let file = if !yaml && !own.is_empty() && dir.join(&own).is_file() {
+        rel.with_file_name(own)
+    } else {
+        rel.to_path_buf()
+    };
+    file.to_string_lossy().into_owned()
 }
 
 /// `profiles/P/P.info` or `core/profiles/P/P.info.yml`.
@@ -358,6 +386,8 @@ mod tests {
             .collect();
         assert!(names.contains(&("system", "module")), "{names:?}");
         assert!(names.contains(&("mini", "theme")), "{names:?}");
+        let mini = scan.packages.iter().find(|p| p.name == "mini").unwrap();
+        assert_eq!(mini.info("version"), "7.99", "VERSION is the core's");
     }
 
     #[test]
