@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::collections::HashMap;
+use common::live::mariadb;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -216,28 +216,6 @@ fn status_of_a_site_without_tables_is_an_error() {
     .unwrap_err()
     .to_string();
     assert!(err.contains("no such table: variable"), "{err}");
-}
-
-/// The KEY=value facts scripts/services/mariadb wrote; fails clearly if it did not run.
-fn mariadb() -> MysqlServer {
-    let runtime = std::env::var_os("PROVISION_TEST_RUNTIME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/tmp/provision-test"));
-    let path = runtime.join("mariadb.env");
-    let text = fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{} is missing ({e}): run scripts/services/mariadb first",
-            path.display()
-        )
-    });
-    let env: HashMap<&str, &str> = text.lines().filter_map(|l| l.split_once('=')).collect();
-    MysqlServer {
-        host: env["HOST"].to_string(),
-        port: env["PORT"].parse().unwrap(),
-        socket: Some(PathBuf::from(env["SOCKET"])),
-        user: env["USER"].to_string(),
-        password: env["PASSWORD"].to_string(),
-    }
 }
 
 /// A new MariaDB database and user for `uri`, and the DbEnv the site gets.

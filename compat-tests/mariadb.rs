@@ -5,39 +5,9 @@
 
 mod common;
 
+use common::live::{service_env, urlencode};
 use common::provision;
 use std::collections::HashMap;
-use std::path::PathBuf;
-
-/// The MariaDB connection facts (HOST, PORT, USER, PASSWORD).
-fn mariadb() -> HashMap<String, String> {
-    let runtime =
-        std::env::var("PROVISION_TEST_RUNTIME").unwrap_or_else(|_| "/tmp/provision-test".into());
-    let file = PathBuf::from(runtime).join("mariadb.env");
-    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| {
-        panic!(
-            "no MariaDB for the tests ({}: {e}): run scripts/services/mariadb",
-            file.display()
-        )
-    });
-    text.lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
-/// Encodes a URL component the way PHP's urlencode does for our alphabet.
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
 
 /// Saves @server_master with a mysql service using PASSWORD.
 fn save_master(
@@ -69,7 +39,7 @@ fn save_master(
 
 #[test]
 fn mysql_server_save_checks_the_database_server() {
-    let db = mariadb();
+    let db = service_env("mariadb");
     let h = tempfile::tempdir().unwrap();
     let out = save_master(h.path(), &db, &db["PASSWORD"]);
     assert!(
@@ -91,7 +61,7 @@ fn mysql_server_save_checks_the_database_server() {
 
 #[test]
 fn unreachable_or_refused_database_server_is_an_error_and_nothing_is_written() {
-    let db = mariadb();
+    let db = service_env("mariadb");
     let h = tempfile::tempdir().unwrap();
     let out = save_master(h.path(), &db, "wrong-Pa55word");
     let err = String::from_utf8_lossy(&out.stderr);

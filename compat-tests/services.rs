@@ -8,7 +8,7 @@
 mod common;
 
 use common::copy_tree;
-use common::live::{fact, get, service_env, wait_for, wait_for_page, Workspace};
+use common::live::{fact, get, mariadb, service_env, wait_for, wait_for_page, Workspace};
 use std::fs;
 use std::os::unix::fs::{symlink, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -134,17 +134,6 @@ impl Drop for Live {
     fn drop(&mut self) {
         let _ = fs::remove_file(&self.link);
         let _ = http::restart(&self.server);
-    }
-}
-
-fn mariadb() -> MysqlServer {
-    let env = service_env("mariadb");
-    MysqlServer {
-        host: fact(&env, "HOST"),
-        port: fact(&env, "PORT").parse().unwrap(),
-        socket: Some(PathBuf::from(fact(&env, "SOCKET"))),
-        user: fact(&env, "USER"),
-        password: fact(&env, "PASSWORD"),
     }
 }
 

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::live::{fact, service_env, wait_for_page, Workspace};
+use common::live::{fact, mariadb, service_env, urlencode, wait_for_page, Workspace};
 use common::{copy_tree, fixtures, provision};
 use provision::service::db::mysql::MysqlServer;
 use serde_json::Value as Json;
@@ -30,31 +30,6 @@ enum Web {
 enum Db {
     Mariadb,
     Sqlite,
-}
-
-/// The admin account of the test MariaDB.
-fn mariadb() -> MysqlServer {
-    let env = service_env("mariadb");
-    MysqlServer {
-        host: fact(&env, "HOST"),
-        port: fact(&env, "PORT").parse().unwrap(),
-        socket: Some(PathBuf::from(fact(&env, "SOCKET"))),
-        user: fact(&env, "USER"),
-        password: fact(&env, "PASSWORD"),
-    }
-}
-
-/// PHP's urlencode for the characters a test password may hold.
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// A test installation: HOME (= aegir_root) with the contexts, a copy of the fixture

@@ -3,6 +3,7 @@
 //! requests by Host header. A test whose server is not there fails and names the
 //! script to run: it never skips.
 
+use provision::service::db::mysql::MysqlServer;
 use std::collections::HashMap;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -111,4 +112,29 @@ pub fn wait_for_page(port: u16, tls: bool, host: &str, want: &str) {
     wait_for(port, tls, host, &what, |status, body| {
         status == "200" && body.contains(want)
     });
+}
+
+/// The admin account of the test MariaDB (`scripts/services/mariadb`).
+pub fn mariadb() -> MysqlServer {
+    let env = service_env("mariadb");
+    MysqlServer {
+        host: fact(&env, "HOST"),
+        port: fact(&env, "PORT").parse().unwrap(),
+        socket: Some(PathBuf::from(fact(&env, "SOCKET"))),
+        user: fact(&env, "USER"),
+        password: fact(&env, "PASSWORD"),
+    }
+}
+
+/// PHP's urlencode for the characters a test password may hold.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }

@@ -84,11 +84,7 @@ fn self_record(target: Option<&str>) -> PhpArray {
     };
     let store = Store::new(alias_dir(&PathBuf::from(home)), Default::default());
     let record = store.load(name).ok().flatten().unwrap_or_default();
-    record
-        .iter()
-        .filter(|(k, _)| !k.to_bytes().starts_with(b"#"))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
+    super::task_runner::without_hash_keys(&record)
 }
 
 /// Saves or deletes the context; returns its name.

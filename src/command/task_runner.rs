@@ -165,8 +165,8 @@ fn tcp_endpoint(text: &str) -> Option<FpmEndpoint> {
     })
 }
 
-/// A record without Drush's internal `#` keys.
-fn without_hash_keys(record: &PhpArray) -> PhpArray {
+/// A record without Drush's internal `#` keys (the `self` of backend output).
+pub(crate) fn without_hash_keys(record: &PhpArray) -> PhpArray {
     record
         .iter()
         .filter(|(k, _)| !k.to_bytes().starts_with(b"#"))

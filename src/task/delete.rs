@@ -4,15 +4,14 @@
 //! alias files removed. A platform is refused while a site uses it.
 
 use super::backup::backup_site;
-use super::install::grant_host;
+use super::install::drop_mysql_db;
 use super::progress::Progress;
 use super::resolve::{load_platform, load_site, DbService, RunOptions};
-use super::verify::{db_env, read_site_drushrc, require_local, Report};
+use super::verify::{check_and_reload, db_env, read_site_drushrc, require_local, Report};
 use super::{Result, TaskError};
 use crate::context::prop_text;
 use crate::context::store::{referrers, Store};
 use crate::context::write::delete_alias;
-use crate::service::db::SiteDb;
 use crate::service::{drupal, http, ServiceError};
 
 /// Deletes site `name` after a backup; reports `backup_file` and `backup_file_size`.
@@ -28,12 +27,7 @@ pub fn delete_site(
     let report = backup_site(store, name, None, p)?;
     let db = db_env(&options);
     if let (Some(DbService::Mysql(server)), "mysql") = (site.db_server.db()?, db.db_type.as_str()) {
-        let creds = SiteDb {
-            name: db.db_name.clone(),
-            user: db.db_user.clone(),
-            password: String::new(),
-        };
-        server.drop_site_db(&creds, &[grant_host(&site)])?;
+        drop_mysql_db(&site, &server, &db)?;
         p.step(format!(
             "Dropped the database {} and its grants.",
             db.db_name
@@ -41,9 +35,8 @@ pub fn delete_site(
     }
     if let Some(web) = site.platform.web_server.http(run)? {
         http::delete_site(&web, &site.uri)?;
-        http::check_config(&run.config_check(web.app))?;
-        http::restart(&web)?;
-        p.step(format!("Removed the vhost of {}; reloaded.", site.uri));
+        check_and_reload(&web, run, p)?;
+        p.step(format!("Removed the vhost of {}.", site.uri));
     }
     drupal::remove_from_sites_php(&site.platform.root, &site.uri)?;
     std::fs::remove_dir_all(&site.site_path)
@@ -86,12 +79,8 @@ pub fn delete_platform(
     }
     if let Some(web) = platform.web_server.http(run)? {
         http::delete_platform(&web, platform.bare_name())?;
-        http::check_config(&run.config_check(web.app))?;
-        http::restart(&web)?;
-        p.step(format!(
-            "Removed the config of {}; reloaded.",
-            platform.name
-        ));
+        check_and_reload(&web, run, p)?;
+        p.step(format!("Removed the config of {}.", platform.name));
     }
     delete_alias(&store.dir, &platform.name)?;
     std::fs::remove_dir_all(&platform.root)

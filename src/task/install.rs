@@ -278,13 +278,24 @@ fn make_mysql_db(site: &Site, server: &MysqlServer, undo: &mut UndoLog) -> Resul
 
 /// The host the web server's PHP connects from: `localhost` when web and database
 /// servers are this machine, else the web server's host name.
-pub(crate) fn grant_host(site: &Site) -> String {
+fn grant_host(site: &Site) -> String {
     let web = &site.platform.web_server;
     if web.is_local() && site.db_server.is_local() {
         "localhost".into()
     } else {
         web.text("remote_host")
     }
+}
+
+/// Drops an installed site's MySQL database, revokes its grants and drops its user
+/// (the reverse of [`make_mysql_db`]; the password is not needed).
+pub(crate) fn drop_mysql_db(site: &Site, server: &MysqlServer, db: &DbEnv) -> Result<()> {
+    let creds = SiteDb {
+        name: db.db_name.clone(),
+        user: db.db_user.clone(),
+        password: String::new(),
+    };
+    Ok(server.drop_site_db(&creds, &[grant_host(site)])?)
 }
 
 /// A SQLite file in the site's private directory, named as Aegir names databases.
@@ -353,12 +364,7 @@ fn remove_installed(site: &Site, plan: &Plan, p: &mut Progress) -> Result<()> {
     if let Ok(options) = read_site_drushrc(site) {
         let db = db_env(&options);
         if let (DbService::Mysql(server), "mysql") = (&plan.db, db.db_type.as_str()) {
-            let creds = SiteDb {
-                name: db.db_name.clone(),
-                user: db.db_user.clone(),
-                password: String::new(),
-            };
-            server.drop_site_db(&creds, &[grant_host(site)])?;
+            drop_mysql_db(site, server, &db)?;
         }
     }
     http::delete_site(&plan.web, &site.uri)?;
