@@ -2,13 +2,17 @@
 //! private directory, `{site_path}/private/db/{db_name}.sqlite`, out of the web root's
 //! reach (the vhosts deny `private/`). The directories get Aegir's private-dir mode
 //! (02770) and the file 0660, both with the web server's group, so php-fpm can write it.
+//!
+//! Statements on an existing database run through the `sqlite3` command-line client (Debian
+//! package `sqlite3`), as the mysql service uses `mysql`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use crate::fsutil;
 use crate::service::error::{Result, ServiceError};
-use crate::service::validate;
+use crate::service::{exec, validate};
 
 /// Mode of `private/` and `private/db/`.
 const DIR_MODE: u32 = 0o2770;
@@ -53,6 +57,40 @@ pub fn drop(site_path: &Path, db_name: &str) -> Result<()> {
         fsutil::remove_file_if_exists(Path::new(&name))?;
     }
     Ok(())
+}
+
+/// `'text'` with `'` doubled: an SQLite string literal (SQLite has no backslash escapes).
+pub fn quote_str(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// Runs `sql` (statements, `;`-terminated) on the existing database file at `path` with the
+/// `sqlite3` client and returns the rows, one per line, columns tab-separated. The client
+/// reads no `~/.sqliterc`, stops at the first error (so an open transaction is rolled back)
+/// and waits up to 5 s for another connection's lock. `path` must be a valid absolute path,
+/// so the client never reads it as an option or a URI.
+pub fn query(path: &Path, sql: &str) -> Result<String> {
+    validate::path(path)?;
+    if !path.is_file() {
+        return Err(ServiceError::io(
+            "open database",
+            path,
+            std::io::ErrorKind::NotFound.into(),
+        ));
+    }
+    let mut cmd = Command::new("sqlite3");
+    cmd.args([
+        "-init",
+        "/dev/null",
+        "-batch",
+        "-bail",
+        "-noheader",
+        "-list",
+    ])
+    .args(["-separator", "\t"])
+    .arg(path);
+    let script = format!(".timeout 5000\n{sql}\n");
+    exec::run(&mut cmd, Some(script.as_bytes()), &[])
 }
 
 fn chgrp(path: &Path, gid: Option<u32>) -> Result<()> {
@@ -107,6 +145,22 @@ mod tests {
         assert!(!path.exists());
         assert!(create(&site, "../x", None).is_err());
         assert!(create(&site, "x", Some("no-such-group-here")).is_err());
+    }
+
+    #[test]
+    fn queries_an_existing_file_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        let path = create(&site, "q", None).unwrap();
+        let sql = "CREATE TABLE `t` (`a` TEXT, `b` INTEGER);\n\
+                   INSERT INTO `t` VALUES ('it''s', 1);\n\
+                   SELECT `a`, `b` FROM `t`;";
+        assert_eq!(query(&path, sql).unwrap(), "it's\t1\n");
+        assert_eq!(quote_str("it's"), "'it''s'");
+        let err = query(&path, "SELECT 1; SELECT * FROM `missing`; SELECT 2;").unwrap_err();
+        assert!(err.to_string().contains("no such table"), "{err}");
+        assert!(query(&site.join("private/db/none.sqlite"), "SELECT 1;").is_err());
+        assert!(query(Path::new("relative.sqlite"), "SELECT 1;").is_err());
     }
 
     #[test]
