@@ -35,6 +35,14 @@ pub enum ServiceError {
         /// Its standard error, with known secrets masked.
         stderr: String,
     },
+    /// A program succeeded but printed something other than what was asked for.
+    #[error("{program} printed unexpected output: {why}")]
+    Output {
+        /// The program name.
+        program: String,
+        /// What was wrong with its output.
+        why: String,
+    },
     /// A template failed to render.
     #[error("template {name}: {message}")]
     Template {

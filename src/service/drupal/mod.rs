@@ -1,7 +1,7 @@
 //! The Drupal side of a platform and its sites: which code base a root holds, what it
 //! ships (profiles, modules, themes), the files provision writes into it (`settings.php`,
-//! `drushrc.php`, `sites/sites.php`, the site directories) and the PHP helper that runs
-//! the platform's own installer.
+//! `drushrc.php`, `sites/sites.php`, the site directories), the PHP helper that runs
+//! the platform's own installer, and the path rewrite a renamed site's database needs.
 
 /// Which code base a platform root holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +40,7 @@ pub struct SystemRow {
 mod detect;
 mod dirs;
 mod drushrc;
+mod rewrite;
 mod scan;
 mod settings;
 mod sites_php;
@@ -48,6 +49,10 @@ pub use detect::detect;
 pub use dirs::create_site_dirs;
 pub use drushrc::{
     render_platform_drushrc, render_site_drushrc, write_platform_drushrc, write_site_drushrc,
+};
+pub use rewrite::{
+    rewrite_database, RewriteReport, SiteDatabase, SkippedVariable, TextColumn, UriRewrite,
+    VariableRewrite,
 };
 pub use scan::{find_sites, parse_info, scan_platform, Package, PlatformScan};
 pub use settings::{render_settings, write_settings, SiteSettings};
