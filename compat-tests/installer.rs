@@ -101,6 +101,14 @@ print unserialize($p->query("SELECT value FROM variable WHERE name = 'site_name'
     String::from_utf8(common::php(code, &[file], b"")).unwrap()
 }
 
+/// The theme logo path stored in a Drupal 7 SQLite database, read with PHP's PDO.
+fn sqlite_logo_path(file: &str) -> String {
+    let code = r#"$p = new PDO('sqlite:' . $argv[1]);
+$settings = unserialize($p->query("SELECT value FROM variable WHERE name = 'theme_settings'")->fetchColumn());
+print $settings['logo_path'];"#;
+    String::from_utf8(common::php(code, &[file], b"")).unwrap()
+}
+
 /// Asserts `link` is `{scheme}://{uri}/user/reset/1/TIMESTAMP/HASH/login`.
 fn assert_login_link(link: &str, scheme: &str, uri: &str) {
     let prefix = format!("{scheme}://{uri}/user/reset/1/");
@@ -137,6 +145,10 @@ fn installs_the_fixture_on_sqlite_and_status_reads_it_back() {
         .iter()
         .any(|r| r.kind == "theme" && r.name == "mini"));
     assert_eq!(sqlite_site_name(&db.db_name), "Probe \"site\" & ünïcode");
+    assert_eq!(
+        sqlite_logo_path(&db.db_name),
+        format!("sites/{}/files/logo.png", site.uri)
+    );
     let settings = fs::read_to_string(site.site_path.join("settings.php")).unwrap();
     assert_eq!(settings, SETTINGS_FROM_SERVER, "settings.php stays cloaked");
 

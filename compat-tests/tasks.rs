@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::live::{fact, mariadb, service_env, urlencode, wait_for_page, Workspace};
+use common::live::{fact, get, mariadb, service_env, urlencode, wait_for_page, Workspace};
 use common::{copy_tree, fixtures, provision};
 use provision::service::db::mysql::MysqlServer;
 use serde_json::Value as Json;
@@ -332,6 +332,7 @@ fn install_and_serve(web: Web, db: Db) {
         &scene.uri,
         &format!("<h1 id=\"site-name\">{}</h1>", scene.uri),
     );
+    assert_site_files_path_shown(&scene);
     if db == Db::Mariadb {
         assert!(admin.database_exists(&db_name).unwrap());
     }
@@ -809,4 +810,17 @@ fn a_real_backdrop_installs_and_answers_when_configured() {
     scene.ok(&[&format!("@{}", scene.uri), "provision-verify"]);
     wait_for_page(scene.port, false, &scene.uri, &scene.uri);
     drop_site_db(&admin, &db_name);
+}
+
+/// The fixture's front page shows what an installed site stores under its files path
+/// (what a rename has to rewrite): file_public_path and the custom block's logo.
+fn assert_site_files_path_shown(scene: &Scene) {
+    let (_, page) = get(scene.port, false, &scene.uri, "/");
+    let files = format!("sites/{}/files", scene.uri);
+    let shown = format!("<p id=\"file-public-path\">{files}</p>");
+    assert!(page.contains(&shown), "{page}");
+    assert!(
+        page.contains(&format!("src=\"/{files}/logo.png\"")),
+        "{page}"
+    );
 }
