@@ -54,6 +54,7 @@ fn assert_first_report(report: &RewriteReport) {
             "file_private_path",
             "file_public_path",
             "it's_path",
+            "pfad_für_logo",
             "site_name",
             "theme_bartik_settings",
             "theme_settings"

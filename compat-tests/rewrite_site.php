@@ -64,6 +64,8 @@ function variables() {
       array('sites/new.example.org/files/color/bartik-1/logo.png', 'sites/new.example.org/files/color/bartik-1/colors.css'),
     ),
     "it's_path" => array('sites/old.example.com/files/q', 'sites/new.example.org/files/q'),
+    // Non-ASCII: a latin1 client connection (the mysql client's default under LANG=C) misses it.
+    'pfad_für_logo' => array('sites/old.example.com/files/ü.png', 'sites/new.example.org/files/ü.png'),
     'site_name' => array('old.example.com', 'new.example.org'),
     'site_slogan' => array('Served at old.example.com', 'Served at old.example.com'),
     'cron_key' => array('x1y2', 'x1y2'),

@@ -409,7 +409,7 @@ impl SiteDatabase {
         match self {
             SiteDatabase::Mysql { server, db_name } => {
                 mysql::validate_db_name(db_name)?;
-                server.query(&format!("USE {};\n{sql}", quote_ident(db_name)), &[])
+                server.query(&mysql_script(db_name, sql), &[])
             }
             SiteDatabase::Sqlite { path } => sqlite::query(path, sql),
         }
@@ -546,6 +546,12 @@ impl SiteDatabase {
             .filter(|c| c.len() == expected)
             .ok_or_else(|| self.unexpected(format!("not {expected} row counts: {out:?}")))
     }
+}
+
+/// `sql` on the site's database over a utf8mb4 connection: the client's own default follows
+/// the locale (latin1 under `LANG=C`), which would garble non-ASCII variable names.
+fn mysql_script(db_name: &str, sql: &str) -> String {
+    format!("SET NAMES utf8mb4;\nUSE {};\n{sql}", quote_ident(db_name))
 }
 
 fn to_hex(bytes: &[u8]) -> String {
@@ -753,6 +759,14 @@ mod tests {
             sqlite.variable_statement(&update),
             "UPDATE `variable` SET `value` = X'00FF' WHERE `name` = 'it''s' \
              AND CAST(`value` AS BLOB) = X'733A313A225C223B';\n"
+        );
+    }
+
+    #[test]
+    fn mysql_runs_on_the_site_db_in_utf8mb4() {
+        assert_eq!(
+            mysql_script("a`b", "SELECT 1;"),
+            "SET NAMES utf8mb4;\nUSE `a``b`;\nSELECT 1;"
         );
     }
 
