@@ -39,9 +39,10 @@
 //! second (`sites/example.com.au.au`); when it starts with `default`, the second pass matches
 //! what the first wrote. The unit tests pin this.
 //!
-//! Each database is read (schema, variables) and then written in one transaction: a guard on
-//! every variable's old bytes means a value changed in between is reported, never
-//! overwritten. MyISAM tables, which MySQL cannot roll back, are the one exception.
+//! Each database is read first (schema, variables), then written in one transaction, which a
+//! failure rolls back whole (MyISAM tables excepted: MySQL cannot roll them back). Each
+//! variable is written only while it still holds the bytes it was read with, so a value
+//! changed in between is reported, never overwritten.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -274,7 +275,7 @@ pub struct SkippedVariable {
 pub struct RewriteReport {
     /// The text columns rewritten with `REPLACE()`, in the order they were.
     pub columns: Vec<TextColumn>,
-    /// The variables rewritten, by name, in name order.
+    /// The variables rewritten, by name, in the database's name order.
     pub variables: Vec<String>,
     /// The variables that hold an old pattern but were left as they are.
     pub skipped: Vec<SkippedVariable>,
@@ -295,7 +296,7 @@ struct VariableUpdate {
 }
 
 /// Rewrites the site's database for the rename (see the module documentation) and reports
-/// what changed. A no-op rename touches nothing.
+/// what changed, through the `mysql` or `sqlite3` client. A no-op rename touches nothing.
 pub fn rewrite_database(db: &SiteDatabase, rename: &UriRewrite) -> Result<RewriteReport> {
     rename.validate()?;
     if rename.is_noop() {
@@ -315,16 +316,22 @@ pub fn rewrite_database(db: &SiteDatabase, rename: &UriRewrite) -> Result<Rewrit
     let clear_cache = !updates.is_empty() && has_column(&schema, "cache_bootstrap", "cid");
     let script = db.write_script(&rename.replacements(), &columns, &updates, clear_cache);
     let written = db.changed_counts(&db.run(&script)?, updates.len())?;
-    for (update, count) in updates.into_iter().zip(written) {
-        match count {
-            0 => report.skipped.push(SkippedVariable {
+    record_written(&mut report, updates, &written);
+    Ok(report)
+}
+
+/// Reports each update as written, or as skipped when its guard matched no row.
+fn record_written(report: &mut RewriteReport, updates: Vec<VariableUpdate>, counts: &[u64]) {
+    for (update, count) in updates.into_iter().zip(counts) {
+        if *count == 0 {
+            report.skipped.push(SkippedVariable {
                 name: update.name,
                 reason: "changed while it was being rewritten".into(),
-            }),
-            _ => report.variables.push(update.name),
+            });
+        } else {
+            report.variables.push(update.name);
         }
     }
-    Ok(report)
 }
 
 /// The text columns to rewrite, in a fixed order: `system.filename`, `block_custom.body`,
@@ -768,6 +775,20 @@ mod tests {
             mysql_script("a`b", "SELECT 1;"),
             "SET NAMES utf8mb4;\nUSE `a``b`;\nSELECT 1;"
         );
+    }
+
+    #[test]
+    fn a_guard_that_matched_nothing_is_reported_as_skipped() {
+        let update = |name: &str| VariableUpdate {
+            name: name.into(),
+            old: Vec::new(),
+            new: Vec::new(),
+        };
+        let mut report = RewriteReport::default();
+        record_written(&mut report, vec![update("a"), update("b")], &[1, 0]);
+        assert_eq!(report.variables, ["a"]);
+        assert_eq!(report.skipped.len(), 1);
+        assert_eq!(report.skipped[0].name, "b");
     }
 
     #[test]
