@@ -1,18 +1,20 @@
 //! ssh connections: one multiplexed openssh master per `user@address`, opened on first
 //! use with a bounded connect, its socket in a private control directory, reused by every
-//! command and by rsync, and dropped from the pool once its master is found dead (so the
-//! next use connects again).
+//! command and by rsync while its master answers; a dead master is dropped from the pool,
+//! so the next use connects again. Masters idle for two minutes exit by themselves, so a
+//! killed process leaves none behind for long.
 
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::fs::{self, DirBuilder};
 use std::io::{self, ErrorKind};
+use std::num::NonZeroUsize;
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use openssh::{KnownHosts, Session, SessionBuilder};
+use openssh::{ControlPersist, KnownHosts, Session, SessionBuilder};
 use tokio::sync::OnceCell;
 
 use super::{argv, Host, RemoteError, SshOptions};
@@ -22,6 +24,13 @@ use super::{argv, Host, RemoteError, SshOptions};
 /// it binds (17); the directory's own name is `pv-ssh-` and 8 hex digits (16 with `/`).
 const SOCKET_PATH_MAX: usize = 107;
 const BELOW_BASE: usize = 16 + 29 + 17;
+
+/// How long a master with no command running stays up: reuse checks the master first and
+/// reconnects if it has gone.
+const IDLE_SECS: NonZeroUsize = match NonZeroUsize::new(120) {
+    Some(n) => n,
+    None => NonZeroUsize::MIN,
+};
 
 /// A directory only this user can enter (0700), for the masters' sockets; removed with
 /// everything in it when dropped.
@@ -123,16 +132,38 @@ impl Pool {
         self.slots.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The session to `host`, connecting if there is none; concurrent callers for one host
-    /// share one connect.
+    /// The session to `host`: the open one while its master answers, else a new one.
+    /// Concurrent callers for one host share one connect.
     pub async fn session(&self, host: &Host) -> Result<Arc<Session>, RemoteError> {
-        let slot = self.slots().entry(key(host)).or_default().clone();
+        let mut slot = self.slot(host);
+        if let Some(open) = slot.get() {
+            // A local check (a few ms): the master may have idled out or lost its link.
+            if open.check().await.is_ok() {
+                return Ok(open.clone());
+            }
+            self.forget(host, open);
+            slot = self.slot(host);
+        }
         slot.get_or_try_init(|| self.connect(host)).await.cloned()
     }
 
     /// `Some(Lost)` if `session`'s master is gone, which also drops it from the pool.
     pub async fn lost(&self, host: &Host, session: &Arc<Session>) -> Option<RemoteError> {
         let err = session.check().await.err()?;
+        self.forget(host, session);
+        Some(RemoteError::Lost {
+            host: host.clone().into(),
+            detail: chain(&err),
+        })
+    }
+
+    /// `host`'s slot, made empty if there is none.
+    fn slot(&self, host: &Host) -> Slot {
+        self.slots().entry(key(host)).or_default().clone()
+    }
+
+    /// Drops `session` from the pool, unless another caller has already replaced it.
+    fn forget(&self, host: &Host, session: &Arc<Session>) {
         let mut slots = self.slots();
         let ours = slots
             .get(&key(host))
@@ -141,10 +172,6 @@ impl Pool {
         if ours {
             slots.remove(&key(host));
         }
-        Some(RemoteError::Lost {
-            host: host.clone().into(),
-            detail: chain(&err),
-        })
     }
 
     /// Asks every master to exit and waits for each; errors are of no use at this point.
@@ -168,6 +195,8 @@ impl Pool {
             .connect_timeout(Duration::from_secs(secs))
             // A master whose link is cut gives up after three unanswered probes.
             .server_alive_interval(Duration::from_secs(secs))
+            // A master left behind by a killed process goes away by itself.
+            .control_persist(ControlPersist::IdleFor(IDLE_SECS))
             .control_directory(self.dir.path());
         if let Some(config) = &self.opts.config_file {
             builder.config_file(config);
