@@ -140,7 +140,8 @@ pub struct HostOutcome {
 /// Commands, syncs and fetches on servers, over one ssh master per server.
 #[derive(Debug)]
 pub struct Remote {
-    runtime: Runtime,
+    /// Always `Some` until dropped, when it is shut down without blocking.
+    runtime: Option<Runtime>,
     pool: Arc<Pool>,
 }
 
@@ -153,7 +154,7 @@ impl Remote {
             .build()
             .map_err(|e| RemoteError::Io("start the async runtime".into(), e))?;
         Ok(Remote {
-            runtime,
+            runtime: Some(runtime),
             pool: Arc::new(Pool::new(opts)?),
         })
     }
@@ -207,10 +208,22 @@ impl Remote {
     /// Runs `work` to completion on the runtime; refused (rather than panicking) when called
     /// from async code, where blocking is not allowed.
     fn block_on<F: Future>(&self, work: F) -> Result<F::Output, RemoteError> {
-        if tokio::runtime::Handle::try_current().is_ok() {
-            return Err(nested_runtime());
+        match &self.runtime {
+            Some(runtime) if tokio::runtime::Handle::try_current().is_err() => {
+                Ok(runtime.block_on(work))
+            }
+            _ => Err(nested_runtime()),
         }
-        Ok(self.runtime.block_on(work))
+    }
+}
+
+impl Drop for Remote {
+    /// Stops the runtime without waiting (dropping it from async code would panic); the
+    /// masters exit as the pool goes.
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
     }
 }
 
@@ -327,10 +340,11 @@ mod tests {
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
-        let err = rt.block_on(async { remote.run(&host("localhost"), "true") });
-        assert!(matches!(err, Err(RemoteError::Io(..))));
-        drop(rt);
-        drop(remote);
+        rt.block_on(async {
+            let err = remote.run(&host("localhost"), "true");
+            assert!(matches!(err, Err(RemoteError::Io(..))));
+            drop(remote);
+        });
     }
 
     #[test]
