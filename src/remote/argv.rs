@@ -322,7 +322,7 @@ mod tests {
 
     #[test]
     fn quoted_words_survive_rsync_and_sh_splitting() {
-        let nasty = "/tmp/a b/c'd\"e$f`g\\h\ti";
+        let nasty = "/srv/a b/c'd\"e$f`g\\h\ti";
         let quoted = rsync_quote(OsStr::new(nasty));
         let text = quoted.to_string_lossy().into_owned();
         assert_eq!(
