@@ -11,6 +11,8 @@
 //! - [`service`]: web server and database services (configs, databases, programs).
 //! - [`task`]: Aegir's tasks on one server (verify, install) over contexts and services,
 //!   with rollback.
+//! - [`remote`]: commands, rsync pushes and fetches on remote servers over one ssh master
+//!   per server, several servers at once.
 
 pub mod alias;
 pub mod command;
@@ -18,5 +20,6 @@ pub mod context;
 pub mod drush;
 pub mod fsutil;
 pub mod php;
+pub mod remote;
 pub mod service;
 pub mod task;
