@@ -24,7 +24,8 @@ fn backup(
     p: &mut Progress,
 ) -> Result<Report, TaskError> {
     let file = inputs.args.first().map(Path::new);
-    backup_site(store, name, file, p)
+    task_runner::single("provision-backup", name)?;
+    backup_site(store, name, file, &inputs.run, p)
 }
 
 fn print_file(report: &Report) {

@@ -21,6 +21,7 @@ fn delete(
     inputs: &Inputs,
     p: &mut Progress,
 ) -> Result<Report, TaskError> {
+    task_runner::single("provision-delete", name)?;
     match ctype {
         "platform" => delete_platform(store, name, &inputs.run, p),
         "site" => delete_site(store, name, &inputs.run, p),

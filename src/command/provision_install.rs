@@ -29,6 +29,7 @@ fn install(
     inputs: &Inputs,
     p: &mut Progress,
 ) -> Result<Report, TaskError> {
+    task_runner::single("provision-install", name)?;
     let opts = InstallOptions {
         force_reinstall: inputs.flag("force-reinstall"),
         profile: inputs.text("profile"),

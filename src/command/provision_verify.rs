@@ -1,5 +1,6 @@
 //! `provision @NAME provision-verify`: verifies a server, platform or site context
-//! (see [`crate::task::verify`]).
+//! (see [`crate::task::verify`]). `provision @a,@b,@c provision-verify` verifies
+//! them all in one run and publishes to each web server once.
 
 use super::task_runner::{self, Inputs};
 use crate::context::store::Store;
@@ -15,14 +16,11 @@ pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
 
 fn verify_any(
     store: &Store,
-    name: &str,
-    ctype: &str,
+    names: &str,
+    _ctype: &str,
     inputs: &Inputs,
     p: &mut Progress,
 ) -> Result<Report, TaskError> {
-    match ctype {
-        "platform" => verify::verify_platform(store, name, &inputs.run, p),
-        "site" => verify::verify_site(store, name, &inputs.run, p),
-        _ => verify::verify_server(store, name, &inputs.run, p),
-    }
+    let names: Vec<String> = names.split(',').map(str::to_string).collect();
+    verify::verify_many(store, &names, &inputs.run, p)
 }

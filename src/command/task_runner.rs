@@ -8,6 +8,7 @@ use crate::context::{alias_dir, bare_name, prop_text};
 use crate::drush::argv::{parse_options, DrushArgs};
 use crate::drush::backend::{read_stdin_options, Backend};
 use crate::php::{PhpArray, Value};
+use crate::remote::SshOptions;
 use crate::service::http::FpmEndpoint;
 use crate::task::progress::{Progress, Sink, StderrSink};
 use crate::task::resolve::RunOptions;
@@ -16,6 +17,7 @@ use crate::task::TaskError;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// A task: given the store, the context name, its type, the options and the log.
 pub type TaskFn = dyn Fn(&Store, &str, &str, &Inputs, &mut Progress) -> Result<Report, TaskError>;
@@ -113,7 +115,9 @@ pub fn main(
 }
 
 /// The context and the remaining arguments: the `@alias` target (`provision @site
-/// COMMAND ARGS`), else the first argument (`provision COMMAND @site ARGS`).
+/// COMMAND ARGS`), else the first argument (`provision COMMAND @site ARGS`). A
+/// Drush alias list (`@a,@b`) comes back as `@a,@b`, each name checked; commands that
+/// take one context refuse it with [`single`].
 fn context_name(
     command: &str,
     target: Option<&str>,
@@ -131,8 +135,25 @@ fn context_name(
             "{command} needs a context: provision @NAME {command}"
         ))
     })?;
-    crate::context::validate_name(bare_name(&name))?;
-    Ok((format!("@{}", bare_name(&name)), args))
+    let names = name
+        .split(',')
+        .map(|n| {
+            crate::context::validate_name(bare_name(n))?;
+            Ok(format!("@{}", bare_name(n)))
+        })
+        .collect::<Result<Vec<_>, CommandError>>()?;
+    Ok((names.join(","), args))
+}
+
+/// Refuses an alias list for a command that works on one context.
+pub fn single(command: &str, name: &str) -> Result<(), TaskError> {
+    if name.contains(',') {
+        return Err(TaskError::Refused(
+            "PROVISION_INVALID_CONTEXT",
+            format!("{command} works on one context, not the list {name}."),
+        ));
+    }
+    Ok(())
 }
 
 fn home() -> PathBuf {
@@ -142,7 +163,10 @@ fn home() -> PathBuf {
 }
 
 /// Settings of the run from the options: `--php`, `--phpfpm_socket_path` or
-/// `--phpfpm_port=[HOST:]PORT`, `--nginx_conf`, `--apache_confdir`.
+/// `--phpfpm_port=[HOST:]PORT`, `--nginx_conf`, `--apache_confdir`, and for remote
+/// servers `--ssh_config=FILE` (the ssh client config), `--ssh_timeout=SECONDS`
+/// (connect timeout, default 10) and `--ssh_parallel=N` (servers published to at
+/// once, default 8).
 fn run_options(parsed: &DrushArgs) -> RunOptions {
     let text = |k: &str| Some(prop_text(&parsed.options, k)).filter(|s| !s.is_empty() && s != "1");
     let php_fpm = text("phpfpm_socket_path")
@@ -153,6 +177,23 @@ fn run_options(parsed: &DrushArgs) -> RunOptions {
         php_fpm,
         nginx_conf: text("nginx_conf").map(PathBuf::from),
         apache_confdir: text("apache_confdir").map(PathBuf::from),
+        ssh: ssh_options(&text),
+    }
+}
+
+fn ssh_options(text: &dyn Fn(&str) -> Option<String>) -> SshOptions {
+    let default = SshOptions::default();
+    let number = |k: &str| {
+        text(k)
+            .and_then(|v| v.parse::<u64>().ok())
+            .filter(|n| *n > 0)
+    };
+    SshOptions {
+        config_file: text("ssh_config").map(PathBuf::from),
+        connect_timeout: number("ssh_timeout")
+            .map(Duration::from_secs)
+            .unwrap_or(default.connect_timeout),
+        parallel: number("ssh_parallel").map_or(default.parallel, |n| n as usize),
     }
 }
 

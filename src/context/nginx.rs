@@ -80,6 +80,10 @@ fn nginx_version_text(binary: &str, props: &PhpArray) -> String {
         c.args([
             "-o",
             "PasswordAuthentication=no",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "ConnectTimeout=10",
             "--",
             &format!("{user}@{host}"),
             &format!("{binary} -V"),

@@ -3,8 +3,9 @@
 //! `tar` of the site directory with `./` as its root, then the dump removed again.
 
 use super::progress::Progress;
-use super::resolve::{load_server, load_site, DbService};
-use super::verify::{db_env, read_site_drushrc, require_local, Report};
+use super::resolve::{load_server, load_site, DbService, RunOptions, Site};
+use super::verify::{db_env, read_site_drushrc, Report};
+use super::web::{load_web, Web};
 use super::{Result, TaskError};
 use crate::context::store::Store;
 use crate::php::{PhpArray, Value};
@@ -14,15 +15,20 @@ use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Backs site `name` up to `file`, or to `{backup_path}/{uri}-{Ymd.His}.tar.gz` (UTC;
-/// `_N` added on a clash). Reports `backup_file` and `backup_file_size` in `context`.
+/// `_N` added on a clash). The site's files are fetched from its web server first
+/// when it is another machine (never from a cluster: the master's copy is the
+/// reference). Reports `backup_file` and `backup_file_size` in `context`.
 pub fn backup_site(
     store: &Store,
     name: &str,
     file: Option<&Path>,
+    run: &RunOptions,
     p: &mut Progress,
 ) -> Result<Report> {
     let site = load_site(store, name)?;
-    require_local(&site.platform.web_server)?;
+    if let Some(web) = load_web(store, &site.platform.web_server, run)? {
+        fetch_site_files(&site, &web, run, p)?;
+    }
     let options = read_site_drushrc(&site)?;
     let db = db_env(&options);
     let target = match file {
@@ -70,6 +76,34 @@ pub fn backup_site(
         context,
         self_options: options,
     })
+}
+
+/// The directories a site's web server writes to (uploads, and modules or themes
+/// installed through the site), fetched from the first member that gets code.
+const FETCHED_DIRS: [&str; 5] = ["files", "private", "modules", "themes", "libraries"];
+
+fn fetch_site_files(site: &Site, web: &Web, run: &RunOptions, p: &mut Progress) -> Result<()> {
+    let Some(member) = web.code_members().next() else {
+        return Ok(());
+    };
+    if !web.topology.fetches_site_files() || member.server.is_local() {
+        return Ok(());
+    }
+    let host = member.server.host()?;
+    let remote =
+        crate::remote::Remote::new(run.ssh.clone()).map_err(super::publish::remote_error)?;
+    for dir in FETCHED_DIRS {
+        let path = site.site_path.join(dir);
+        remote
+            .fetch(&host, &path, &crate::remote::SyncOptions::default())
+            .map_err(super::publish::remote_error)?;
+    }
+    remote.close();
+    p.step(format!(
+        "Fetched the site's files from {} ({}).",
+        host.server, host.address
+    ));
+    Ok(())
 }
 
 /// `tar cpzf TARGET .` in the site directory; a partial tarball is removed.

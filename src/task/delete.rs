@@ -6,8 +6,10 @@
 use super::backup::backup_site;
 use super::install::drop_mysql_db;
 use super::progress::Progress;
+use super::publish::PublishPlan;
 use super::resolve::{load_platform, load_site, DbService, RunOptions};
-use super::verify::{check_and_reload, db_env, read_site_drushrc, require_local, Report};
+use super::verify::{db_env, read_site_drushrc, Report};
+use super::web::load_web;
 use super::{Result, TaskError};
 use crate::context::prop_text;
 use crate::context::store::{referrers, Store};
@@ -22,25 +24,31 @@ pub fn delete_site(
     p: &mut Progress,
 ) -> Result<Report> {
     let site = load_site(store, name)?;
-    require_local(&site.platform.web_server)?;
     let options = read_site_drushrc(&site)?;
-    let report = backup_site(store, name, None, p)?;
+    let report = backup_site(store, name, None, run, p)?;
     let db = db_env(&options);
     if let (Some(DbService::Mysql(server)), "mysql") = (site.db_server.db()?, db.db_type.as_str()) {
-        drop_mysql_db(&site, &server, &db)?;
+        drop_mysql_db(&server, &db)?;
         p.step(format!(
             "Dropped the database {} and its grants.",
             db.db_name
         ));
     }
-    if let Some(web) = site.platform.web_server.http(run)? {
-        http::delete_site(&web, &site.uri)?;
-        check_and_reload(&web, run, p)?;
+    let mut plan = PublishPlan::new(run.ssh.clone());
+    let web = load_web(store, &site.platform.web_server, run)?;
+    if let Some(web) = &web {
+        for member in &web.members {
+            http::delete_site(&member.http, &site.uri)?;
+        }
         p.step(format!("Removed the vhost of {}.", site.uri));
     }
     drupal::remove_from_sites_php(&site.platform.root, &site.uri)?;
     std::fs::remove_dir_all(&site.site_path)
         .map_err(|e| ServiceError::io("remove", &site.site_path, e))?;
+    if let Some(web) = &web {
+        super::verify::publish_site(&site, web, &mut plan)?;
+    }
+    plan.send(run, p)?;
     for alias in std::iter::once(site.name.clone()).chain(site.list("drush_aliases")) {
         delete_alias(&store.dir, &alias)?;
     }
@@ -57,7 +65,6 @@ pub fn delete_platform(
     p: &mut Progress,
 ) -> Result<Report> {
     let platform = load_platform(store, name)?;
-    require_local(&platform.web_server)?;
     let all = store.load_all()?;
     let sites: Vec<String> = referrers(&all, &platform.name)
         .into_iter()
@@ -77,14 +84,19 @@ pub fn delete_platform(
             ),
         ));
     }
-    if let Some(web) = platform.web_server.http(run)? {
-        http::delete_platform(&web, platform.bare_name())?;
-        check_and_reload(&web, run, p)?;
+    let mut plan = PublishPlan::new(run.ssh.clone());
+    if let Some(web) = load_web(store, &platform.web_server, run)? {
+        for member in &web.members {
+            http::delete_platform(&member.http, platform.bare_name())?;
+        }
+        plan.remove(&web, &platform.root)?;
+        plan.configs(&web)?;
         p.step(format!("Removed the config of {}.", platform.name));
     }
     delete_alias(&store.dir, &platform.name)?;
     std::fs::remove_dir_all(&platform.root)
         .map_err(|e| ServiceError::io("remove", &platform.root, e))?;
+    plan.send(run, p)?;
     p.success(format!("Deleted the platform {}.", platform.name));
     Ok(Report::default())
 }

@@ -3,20 +3,23 @@
 //! before anything is made; a failure after that takes back everything made so far,
 //! in reverse (database and grants, site directory, sites.php entries, vhost, alias).
 
+use super::grants::site_grant_hosts;
 use super::progress::Progress;
+use super::publish::PublishPlan;
 use super::resolve::{load_server, load_site, DbService, RunOptions, Site};
 use super::undo::{Undo, UndoLog};
 use super::verify::{
-    check_and_reload, db_env, inspect_platform, read_site_drushrc, require_local, site_settings,
-    site_vhost, write_platform_config, write_site_files, PlatformState, Report,
+    db_env, inspect_platform, publish_site, read_site_drushrc, site_settings, site_vhost,
+    write_platform_configs, write_site_files, PlatformState, Report,
 };
+use super::web::{load_web, Web};
 use super::{Result, TaskError};
 use crate::context::store::Store;
 use crate::php::{PhpArray, Value};
 use crate::service::db::mysql::MysqlServer;
 use crate::service::db::{naming, sqlite, SiteDb};
 use crate::service::drupal;
-use crate::service::http::{self, DbEnv, HttpServer};
+use crate::service::http::{self, DbEnv};
 use crate::service::installer::{self, InstallJob};
 use std::path::Path;
 
@@ -47,6 +50,11 @@ pub fn install_site(
         remove_installed(&site, &plan, p)?;
     }
     let mut undo = UndoLog::new();
+    // What the web servers will receive is known now; if the install fails after it
+    // was sent, sending it again once everything here is undone removes it there.
+    let mut publish = PublishPlan::new(run.ssh.clone());
+    publish_site(&site, &plan.web, &mut publish)?;
+    undo.push(Undo::Republish(publish.clone()));
     undo.push(Undo::Alias {
         dir: store.dir.clone(),
         name: site.name.clone(),
@@ -57,7 +65,10 @@ pub fn install_site(
             name: alias,
         });
     }
-    match make_site(&site, &plan, run, &mut undo, p) {
+    match make_site(&site, &plan, run, &mut undo, p).and_then(|report| {
+        publish.send(run, p)?;
+        Ok(report)
+    }) {
         Ok(report) => {
             p.success(format!("Installed {}.", site.uri));
             Ok(report)
@@ -73,16 +84,16 @@ pub fn install_site(
 /// Everything the install needs, checked before anything is made.
 struct Plan {
     state: PlatformState,
-    web: HttpServer,
+    web: Web,
     db: DbService,
     profile: String,
     email: String,
     web_group: Option<String>,
 }
 
-/// Refuses what would fail: remote servers, an unknown profile, an installed site
-/// (without `--force-reinstall`), a platform that is not a code base, a missing
-/// web or database service.
+/// Refuses what would fail: an unknown profile, an installed site (without
+/// `--force-reinstall`), a platform that is not a code base, a missing web or
+/// database service, a SQLite database for a web server on another machine.
 fn validate(
     store: &Store,
     site: &Site,
@@ -90,8 +101,7 @@ fn validate(
     opts: &InstallOptions,
     p: &mut Progress,
 ) -> Result<Plan> {
-    require_local(&site.platform.web_server)?;
-    let web = site.platform.web_server.http(run)?.ok_or_else(|| {
+    let web = load_web(store, &site.platform.web_server, run)?.ok_or_else(|| {
         refused(format!(
             "{} has no http service: the site {} needs one.",
             site.platform.web_server.name, site.uri
@@ -103,6 +113,12 @@ fn validate(
             site.db_server.name, site.uri
         ))
     })?;
+    if matches!(db, DbService::Sqlite) && !web.is_local() {
+        return Err(refused(format!(
+            "{} keeps SQLite databases in the site directory, but {} serves the site from another machine: use a MySQL db_server.",
+            site.db_server.name, web.name
+        )));
+    }
     let state = inspect_platform(&site.platform, p)?;
     let profile = opts
         .profile
@@ -157,22 +173,25 @@ fn make_site(
     p: &mut Progress,
 ) -> Result<Report> {
     make_dirs(site, plan, undo, p)?;
-    let (db, mut options) = make_db(site, plan, undo, p)?;
+    let (db, mut options) = make_db(site, plan, run, undo, p)?;
     write_site_files(site, &plan.profile, plan.web_group.as_deref(), p)?;
     undo.push(Undo::SitesPhp {
         root: site.platform.root.clone(),
         uri: site.uri.clone(),
     });
-    write_platform_config(&site.platform, &plan.web, p)?;
-    http::write_site(&plan.web, &site_vhost(site, &db))?;
-    undo.push(Undo::Vhost {
-        server: plan.web.clone(),
-        uri: site.uri.clone(),
-    });
-    p.step(format!(
-        "Wrote {}.",
-        plan.web.vhost_path(&site.uri).display()
-    ));
+    write_platform_configs(&site.platform, &plan.web, p)?;
+    for member in &plan.web.members {
+        http::write_site(&member.http, &site_vhost(site, &db))?;
+        undo.push(Undo::Vhost {
+            server: member.http.clone(),
+            uri: site.uri.clone(),
+            restart: member.server.is_local(),
+        });
+        p.step(format!(
+            "Wrote {}.",
+            member.http.vhost_path(&site.uri).display()
+        ));
+    }
     let result = run_installer(site, plan, &db, run, p)?;
     // The installer may have rewritten settings.php: write ours again (0440).
     drupal::write_settings(
@@ -188,7 +207,6 @@ fn make_site(
     options.set("packages", packages.clone());
     drupal::write_site_drushrc(&site.site_path, &options, plan.web_group.as_deref())?;
     p.step("Wrote the site's drushrc.php.");
-    check_and_reload(&plan.web, run, p)?;
     let mut context = PhpArray::new();
     context.set("login_link", Value::str(&result.login_link));
     context.set("packages", packages);
@@ -220,11 +238,15 @@ fn make_dirs(site: &Site, plan: &Plan, undo: &mut UndoLog, p: &mut Progress) -> 
 fn make_db(
     site: &Site,
     plan: &Plan,
+    run: &RunOptions,
     undo: &mut UndoLog,
     p: &mut Progress,
 ) -> Result<(DbEnv, PhpArray)> {
     let db = match &plan.db {
-        DbService::Mysql(server) => make_mysql_db(site, server, undo)?,
+        DbService::Mysql(server) => {
+            let hosts = site_grant_hosts(site, &plan.web, server, &run.ssh)?;
+            make_mysql_db(site, server, hosts, undo)?
+        }
         DbService::Sqlite => make_sqlite_db(site, plan, undo)?,
     };
     p.step(format!(
@@ -254,11 +276,14 @@ fn make_db(
     Ok((db, options))
 }
 
-/// Aegir's credentials on a MySQL server, granted to the web server's host and
-/// 127.0.0.1.
-fn make_mysql_db(site: &Site, server: &MysqlServer, undo: &mut UndoLog) -> Result<DbEnv> {
+/// Aegir's credentials on a MySQL server, granted to `web_hosts` and 127.0.0.1.
+pub(crate) fn make_mysql_db(
+    site: &Site,
+    server: &MysqlServer,
+    web_hosts: Vec<String>,
+    undo: &mut UndoLog,
+) -> Result<DbEnv> {
     let db = naming::new_site_db(&site.uri, |n| server.database_exists(n))?;
-    let web_hosts = vec![grant_host(site)];
     server.create_site_db(&db, &web_hosts)?;
     let env = DbEnv {
         db_type: "mysql".into(),
@@ -276,26 +301,17 @@ fn make_mysql_db(site: &Site, server: &MysqlServer, undo: &mut UndoLog) -> Resul
     Ok(env)
 }
 
-/// The host the web server's PHP connects from: `localhost` when web and database
-/// servers are this machine, else the web server's host name.
-fn grant_host(site: &Site) -> String {
-    let web = &site.platform.web_server;
-    if web.is_local() && site.db_server.is_local() {
-        "localhost".into()
-    } else {
-        web.text("remote_host")
-    }
-}
-
-/// Drops an installed site's MySQL database, revokes its grants and drops its user
-/// (the reverse of [`make_mysql_db`]; the password is not needed).
-pub(crate) fn drop_mysql_db(site: &Site, server: &MysqlServer, db: &DbEnv) -> Result<()> {
+/// Drops an installed site's MySQL database, revokes its grants on every host its
+/// user has an account on and drops the user (the reverse of [`make_mysql_db`]; the
+/// password is not needed).
+pub(crate) fn drop_mysql_db(server: &MysqlServer, db: &DbEnv) -> Result<()> {
     let creds = SiteDb {
         name: db.db_name.clone(),
         user: db.db_user.clone(),
         password: String::new(),
     };
-    Ok(server.drop_site_db(&creds, &[grant_host(site)])?)
+    let hosts = server.user_hosts(&db.db_user)?;
+    Ok(server.drop_site_db(&creds, &hosts)?)
 }
 
 /// A SQLite file in the site's private directory, named as Aegir names databases.
@@ -340,9 +356,9 @@ fn run_installer(
         account_mail: plan.email.clone(),
         client_email: plan.email.clone(),
         https,
-        port: match (&plan.web.ssl, https) {
+        port: match (&plan.web.first().http.ssl, https) {
             (Some(ssl), true) => ssl.port,
-            _ => plan.web.http_port,
+            _ => plan.web.first().http.http_port,
         },
     };
     let result = installer::install(&run.php, &job)?;
@@ -364,10 +380,12 @@ fn remove_installed(site: &Site, plan: &Plan, p: &mut Progress) -> Result<()> {
     if let Ok(options) = read_site_drushrc(site) {
         let db = db_env(&options);
         if let (DbService::Mysql(server), "mysql") = (&plan.db, db.db_type.as_str()) {
-            drop_mysql_db(site, server, &db)?;
+            drop_mysql_db(server, &db)?;
         }
     }
-    http::delete_site(&plan.web, &site.uri)?;
+    for member in &plan.web.members {
+        http::delete_site(&member.http, &site.uri)?;
+    }
     drupal::remove_from_sites_php(&site.platform.root, &site.uri)?;
     std::fs::remove_dir_all(&site.site_path)
         .map_err(|e| crate::service::ServiceError::io("remove", &site.site_path, e))?;

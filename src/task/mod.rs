@@ -5,11 +5,16 @@
 
 pub mod backup;
 pub mod delete;
+pub mod deploy;
+pub mod grants;
 pub mod install;
+pub mod migrate;
 pub mod progress;
+pub mod publish;
 pub mod resolve;
 pub mod undo;
 pub mod verify;
+pub mod web;
 
 use crate::context::ContextError;
 use crate::service::ServiceError;

@@ -7,6 +7,7 @@ use crate::context::nginx::is_local_host;
 use crate::context::store::Store;
 use crate::context::{bare_name, php_string, prop_text, validate_name, ContextError};
 use crate::php::{PhpArray, Value};
+use crate::remote::{Host, SshOptions};
 use crate::service::db::mysql::MysqlServer;
 use crate::service::http::{ConfigCheck, FpmEndpoint, HttpApp, HttpServer, SslServer};
 use std::path::{Path, PathBuf};
@@ -22,6 +23,8 @@ pub struct RunOptions {
     pub nginx_conf: Option<PathBuf>,
     /// The Apache config root, for its config test (system default when not given).
     pub apache_confdir: Option<PathBuf>,
+    /// How remote servers are reached (ssh config file, timeouts, parallel hosts).
+    pub ssh: SshOptions,
 }
 
 impl Default for RunOptions {
@@ -31,6 +34,7 @@ impl Default for RunOptions {
             php_fpm: None,
             nginx_conf: None,
             apache_confdir: None,
+            ssh: SshOptions::default(),
         }
     }
 }
@@ -114,6 +118,27 @@ impl Server {
         is_local_host(&self.text("remote_host"))
     }
 
+    /// A list property (`cluster_web_servers`, …) as strings.
+    pub fn list(&self, key: &str) -> Vec<String> {
+        prop_list(&self.props, key)
+    }
+
+    /// The machine this server runs on, as the remote layer reaches it:
+    /// `script_user@remote_host`, both checked so they cannot act as ssh options.
+    pub fn host(&self) -> Result<Host> {
+        let address = self.text("remote_host");
+        let user = self.text("script_user");
+        crate::context::validate_host(&address)?;
+        if !user.is_empty() {
+            crate::context::validate_user(&user)?;
+        }
+        Ok(Host {
+            server: self.name.clone(),
+            user,
+            address,
+        })
+    }
+
     /// The web server group (`web_group`), if set.
     pub fn web_group(&self) -> Option<String> {
         Some(self.text("web_group")).filter(|g| !g.is_empty())
@@ -132,7 +157,7 @@ impl Server {
                 return Err(TaskError::Refused(
                     "PROVISION_UNSUPPORTED_SERVICE",
                     format!(
-                        "{}: http service type '{other}' is not handled by a single-server task.",
+                        "{}: http service type '{other}' is not a web server type (apache, nginx, their _ssl variants, cluster, pack).",
                         self.name
                     ),
                 ))
@@ -241,14 +266,19 @@ impl Site {
 
     /// A list property (`aliases`, `drush_aliases`) as strings.
     pub fn list(&self, key: &str) -> Vec<String> {
-        match self.props.get_str(key) {
-            Some(Value::Array(a)) => a
-                .iter()
-                .map(|(_, v)| String::from_utf8_lossy(&php_string(v)).into_owned())
-                .filter(|s| !s.is_empty())
-                .collect(),
-            _ => Vec::new(),
-        }
+        prop_list(&self.props, key)
+    }
+}
+
+/// A list property as strings, empty entries left out.
+fn prop_list(props: &PhpArray, key: &str) -> Vec<String> {
+    match props.get_str(key) {
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|(_, v)| String::from_utf8_lossy(&php_string(v)).into_owned())
+            .filter(|s| !s.is_empty())
+            .collect(),
+        _ => Vec::new(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! What a task made, recorded as it goes, so a failure can take it back in reverse.
 
 use super::progress::Progress;
+use super::publish::PublishPlan;
 use crate::context::write::delete_alias;
 use crate::service::db::mysql::MysqlServer;
 use crate::service::db::{sqlite, SiteDb};
@@ -15,6 +16,13 @@ pub enum Undo {
     Dir(PathBuf),
     /// A file the task created.
     File(PathBuf),
+    /// A file the task rewrote: its old bytes, written back (atomically, mode 0440).
+    Restore {
+        /// The file.
+        path: PathBuf,
+        /// What it held.
+        bytes: Vec<u8>,
+    },
     /// A MySQL database, its user and grants (dropped, revoked).
     MysqlDb {
         /// The database server.
@@ -31,13 +39,19 @@ pub enum Undo {
         /// The database name.
         db_name: String,
     },
-    /// A site vhost (removed, then the server reloaded).
+    /// A site vhost (removed, then a server on this machine reloaded).
     Vhost {
         /// The web server.
         server: HttpServer,
         /// The site uri.
         uri: String,
+        /// True for a server on this machine (a remote one is reloaded by
+        /// [`Undo::Republish`]).
+        restart: bool,
     },
+    /// What a task publishes to remote servers, sent again once everything it made
+    /// here is undone, so the remote copies follow (push it first: it runs last).
+    Republish(PublishPlan),
     /// A site's entries in `sites/sites.php`.
     SitesPhp {
         /// The platform root.
@@ -88,9 +102,11 @@ fn describe(step: &Undo) -> String {
     match step {
         Undo::Dir(p) => format!("removed directory {}", p.display()),
         Undo::File(p) => format!("removed {}", p.display()),
+        Undo::Restore { path, .. } => format!("restored {}", path.display()),
         Undo::MysqlDb { db, .. } => format!("dropped database {} and its grants", db.name),
         Undo::SqliteDb { db_name, .. } => format!("removed SQLite database {db_name}"),
-        Undo::Vhost { uri, .. } => format!("removed the vhost of {uri} and reloaded"),
+        Undo::Vhost { uri, .. } => format!("removed the vhost of {uri}"),
+        Undo::Republish(_) => "published the removals to the web servers".into(),
         Undo::SitesPhp { uri, .. } => format!("removed {uri} from sites.php"),
         Undo::Alias { name, .. } => format!("deleted the alias {name}"),
     }
@@ -104,6 +120,9 @@ fn apply(step: Undo) -> Result<(), String> {
             _ => Ok(()),
         },
         Undo::File(p) => crate::fsutil::remove_file_if_exists(&p).map_err(|e| s(&e)),
+        Undo::Restore { path, bytes } => {
+            crate::context::write::atomic_write(&path, &bytes).map_err(|e| s(&e))
+        }
         Undo::MysqlDb {
             server,
             db,
@@ -112,9 +131,20 @@ fn apply(step: Undo) -> Result<(), String> {
         Undo::SqliteDb { site_path, db_name } => {
             sqlite::drop(&site_path, &db_name).map_err(|e| s(&e))
         }
-        Undo::Vhost { server, uri } => http::delete_site(&server, &uri)
-            .and_then(|()| http::restart(&server))
+        Undo::Vhost {
+            server,
+            uri,
+            restart,
+        } => http::delete_site(&server, &uri)
+            .and_then(|()| {
+                if restart {
+                    http::restart(&server)
+                } else {
+                    Ok(())
+                }
+            })
             .map_err(|e| s(&e)),
+        Undo::Republish(plan) => plan.resend(),
         Undo::SitesPhp { root, uri } => {
             drupal::remove_from_sites_php(&root, &uri).map_err(|e| s(&e))
         }

@@ -3,14 +3,17 @@
 //! Verify is idempotent: a second run writes the same bytes.
 
 use super::progress::Progress;
+use super::publish::PublishPlan;
 use super::resolve::{
     load_platform, load_server, load_site, DbService, Platform, RunOptions, Server, Site,
 };
+use super::web::{load_web, Web};
 use super::{Result, TaskError};
 use crate::alias::{evaluate_alias_file, Scope};
 use crate::context::store::Store;
 use crate::fsutil;
 use crate::php::{PhpArray, Value};
+use crate::remote::SyncOptions;
 use crate::service::db::mysql::MysqlServer;
 use crate::service::drupal::{self, CoreVersion, PlatformScan};
 use crate::service::http::{self, DbEnv, HttpServer, PlatformVhost, SiteVhost};
@@ -26,41 +29,65 @@ pub struct Report {
     pub self_options: PhpArray,
 }
 
+/// Verifies the contexts `names` (servers, platforms, sites, in any mix) in one run:
+/// each is verified here in turn, then everything the web servers must receive is
+/// published once per machine, machines in parallel, with one restart each.
+/// Reports the last context's report.
+pub fn verify_many(
+    store: &Store,
+    names: &[String],
+    run: &RunOptions,
+    p: &mut Progress,
+) -> Result<Report> {
+    let mut plan = PublishPlan::new(run.ssh.clone());
+    let mut report = Report::default();
+    for name in names {
+        let record = store.load(name)?.unwrap_or_default();
+        report = match crate::context::prop_text(&record, "context_type").as_str() {
+            "server" => verify_server_into(store, name, run, &mut plan, p)?,
+            "platform" => verify_platform_into(store, name, run, &mut plan, p)?,
+            _ => verify_site_into(store, name, run, &mut plan, p)?,
+        };
+    }
+    plan.send(run, p)?;
+    Ok(report)
+}
+
 /// Verifies server `name`: its directories, its database service (a test database is
-/// created and dropped) and its web server config, then reloads the web server.
+/// created and dropped) and its web server config, published to the server's machine
+/// (to every member of a cluster or pack), then reloads the web server.
 pub fn verify_server(
     store: &Store,
     name: &str,
     run: &RunOptions,
     p: &mut Progress,
 ) -> Result<Report> {
+    verify_many(store, &[name.to_string()], run, p)
+}
+
+fn verify_server_into(
+    store: &Store,
+    name: &str,
+    run: &RunOptions,
+    plan: &mut PublishPlan,
+    p: &mut Progress,
+) -> Result<Report> {
     let server = load_server(store, name)?;
-    require_local(&server)?;
     make_server_dirs(&server, p)?;
     if let Some(DbService::Mysql(db)) = server.db()? {
         check_mysql(&db, p)?;
     }
-    if let Some(web) = server.http(run)? {
-        write_server_config(&server, &web, p)?;
-        check_and_reload(&web, run, p)?;
+    if let Some(web) = load_web(store, &server, run)? {
+        for member in &web.members {
+            if member.server.name != server.name {
+                make_server_dirs(&member.server, p)?;
+            }
+            write_server_config(&member.server, &member.http, p)?;
+            plan.config(member)?;
+        }
     }
     p.success(format!("Verified the server {}.", server.name));
     Ok(Report::default())
-}
-
-/// Refuses a server on another machine: publishing over ssh belongs to remote tasks.
-pub(crate) fn require_local(server: &Server) -> Result<()> {
-    if server.is_local() {
-        return Ok(());
-    }
-    Err(TaskError::Refused(
-        "PROVISION_REMOTE_SERVER",
-        format!(
-            "{} runs on {}, another machine: this task works on local servers only.",
-            server.name,
-            server.text("remote_host")
-        ),
-    ))
 }
 
 /// Aegir's server directories: `config` and the server's config path and clients
@@ -99,10 +126,13 @@ fn check_mysql(db: &MysqlServer, p: &mut Progress) -> Result<()> {
     Ok(())
 }
 
-/// Writes the server config and its link under `{aegir_root}/config`.
+/// Writes the server config, and for this machine's server its link under
+/// `{aegir_root}/config` (a remote server's web server includes its config path).
 fn write_server_config(server: &Server, web: &HttpServer, p: &mut Progress) -> Result<()> {
     http::write_server(web)?;
-    http::link_server_conf(web, &server.path("aegir_root")?)?;
+    if server.is_local() {
+        http::link_server_conf(web, &server.path("aegir_root")?)?;
+    }
     p.step(format!(
         "Wrote {} and linked it.",
         web.server_conf_path().display()
@@ -126,16 +156,26 @@ pub(crate) struct PlatformState {
 
 /// Verifies platform `name`: the root holds a Drupal or Backdrop code base; its
 /// profiles, modules and themes are scanned; `sites/all` and the platform's
-/// `drushrc.php` and web server config are written; the web server reloads.
-/// Reports `packages`, `profiles` and `sites` as hosting reads them.
+/// `drushrc.php` and web server config are written; code and config are published to
+/// the web servers; they reload. Reports `packages`, `profiles` and `sites` as
+/// hosting reads them.
 pub fn verify_platform(
     store: &Store,
     name: &str,
     run: &RunOptions,
     p: &mut Progress,
 ) -> Result<Report> {
+    verify_many(store, &[name.to_string()], run, p)
+}
+
+fn verify_platform_into(
+    store: &Store,
+    name: &str,
+    run: &RunOptions,
+    plan: &mut PublishPlan,
+    p: &mut Progress,
+) -> Result<Report> {
     let platform = load_platform(store, name)?;
-    require_local(&platform.web_server)?;
     let state = inspect_platform(&platform, p)?;
     let sites = drupal::find_sites(&platform.root)?;
     let mut options = PhpArray::new();
@@ -145,9 +185,10 @@ pub fn verify_platform(
     make_sites_all(&platform.root)?;
     drupal::write_platform_drushrc(&platform.root, &options)?;
     p.step("Wrote sites/all/drush/drushrc.php.");
-    if let Some(web) = platform.web_server.http(run)? {
-        write_platform_config(&platform, &web, p)?;
-        check_and_reload(&web, run, p)?;
+    if let Some(web) = load_web(store, &platform.web_server, run)? {
+        write_platform_configs(&platform, &web, p)?;
+        plan.code(&web, &platform.root, SyncOptions::platform())?;
+        plan.configs(&web)?;
     }
     p.success(format!("Verified the platform {}.", platform.name));
     Ok(Report {
@@ -192,14 +233,27 @@ fn make_sites_all(root: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes the server config if missing and `platform.d/{platform}.conf`.
-pub(crate) fn write_platform_config(
+/// Writes, for every member of `web`, its server config if missing and
+/// `platform.d/{platform}.conf`.
+pub(crate) fn write_platform_configs(
     platform: &Platform,
+    web: &Web,
+    p: &mut Progress,
+) -> Result<()> {
+    web.members
+        .iter()
+        .try_for_each(|m| write_platform_config(platform, &m.server, &m.http, p))
+}
+
+/// Writes the server config if missing and `platform.d/{platform}.conf`.
+fn write_platform_config(
+    platform: &Platform,
+    server: &Server,
     web: &HttpServer,
     p: &mut Progress,
 ) -> Result<()> {
     if !web.server_conf_path().exists() {
-        write_server_config(&platform.web_server, web, p)?;
+        write_server_config(server, web, p)?;
     }
     let vhost = PlatformVhost {
         name: platform.bare_name().to_string(),
@@ -224,16 +278,26 @@ pub(crate) fn list_value(items: &[String]) -> Value {
 
 /// Verifies site `name`, which must be installed: its directories and modes,
 /// `settings.php`, `sites/sites.php`, vhost, `drushrc.php` (with the packages the
-/// site's database reports), then reloads the web server. Reports `packages` and
-/// `cron_key` in `context` and the drushrc options (`db_name`, …) in `self`.
+/// site's database reports), publishes the site and the configs to its web servers,
+/// which reload. Reports `packages` and `cron_key` in `context` and the drushrc
+/// options (`db_name`, …) in `self`.
 pub fn verify_site(
     store: &Store,
     name: &str,
     run: &RunOptions,
     p: &mut Progress,
 ) -> Result<Report> {
+    verify_many(store, &[name.to_string()], run, p)
+}
+
+fn verify_site_into(
+    store: &Store,
+    name: &str,
+    run: &RunOptions,
+    plan: &mut PublishPlan,
+    p: &mut Progress,
+) -> Result<Report> {
     let site = load_site(store, name)?;
-    require_local(&site.platform.web_server)?;
     let mut options = read_site_drushrc(&site)?;
     let db = db_env(&options);
     let state = inspect_platform(&site.platform, p)?;
@@ -255,11 +319,9 @@ pub fn verify_site(
     options.set("packages", packages.clone());
     drupal::write_site_drushrc(&site.site_path, &options, web_group.as_deref())?;
     p.step("Wrote the site's drushrc.php.");
-    if let Some(web) = site.platform.web_server.http(run)? {
-        write_platform_config(&site.platform, &web, p)?;
-        http::write_site(&web, &site_vhost(&site, &db))?;
-        p.step(format!("Wrote {}.", web.vhost_path(&site.uri).display()));
-        check_and_reload(&web, run, p)?;
+    if let Some(web) = load_web(store, &site.platform.web_server, run)? {
+        write_site_configs(&site, &web, &db, p)?;
+        publish_site(&site, &web, plan)?;
     }
     p.success(format!("Verified the site {}.", site.uri));
     let mut context = PhpArray::new();
@@ -323,6 +385,37 @@ pub(crate) fn write_site_files(
     drupal::update_sites_php(&site.platform.root, &site.uri, &site.list("aliases"))?;
     p.step("Wrote settings.php and sites/sites.php.");
     Ok(())
+}
+
+/// The platform config and the site's vhost on every member of `web`.
+pub(crate) fn write_site_configs(
+    site: &Site,
+    web: &Web,
+    db: &DbEnv,
+    p: &mut Progress,
+) -> Result<()> {
+    write_platform_configs(&site.platform, web, p)?;
+    for member in &web.members {
+        http::write_site(&member.http, &site_vhost(site, db))?;
+        p.step(format!(
+            "Wrote {}.",
+            member.http.vhost_path(&site.uri).display()
+        ));
+    }
+    Ok(())
+}
+
+/// The site directory and `sites/sites.php` to the members that get code (with the
+/// site's files in a cluster), configs and restarts to all.
+pub(crate) fn publish_site(site: &Site, web: &Web, plan: &mut PublishPlan) -> Result<()> {
+    let with_files = web.topology.pushes_site_files();
+    plan.code(web, &site.site_path, SyncOptions::site(with_files))?;
+    plan.code(
+        web,
+        &site.platform.root.join("sites").join("sites.php"),
+        SyncOptions::default(),
+    )?;
+    plan.configs(web)
 }
 
 /// The site's vhost view.

@@ -190,6 +190,16 @@ impl MysqlServer {
         Ok(self.query(&sql, &[])?.trim() != "0")
     }
 
+    /// The hosts `user` has an account on.
+    pub fn user_hosts(&self, user: &str) -> Result<Vec<String>> {
+        validate_account_part("user", user, 80)?;
+        let sql = format!(
+            "SELECT Host FROM mysql.user WHERE User = {} ORDER BY Host;",
+            quote_str(user)
+        );
+        Ok(self.query(&sql, &[])?.lines().map(str::to_string).collect())
+    }
+
     /// The lines of `SHOW GRANTS FOR user@host`.
     pub fn show_grants(&self, user: &str, host: &str) -> Result<Vec<String>> {
         validate_account_part("user", user, 80)?;

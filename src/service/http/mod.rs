@@ -10,6 +10,8 @@
 //! links to the server config.
 
 mod cert;
+pub mod cluster;
+pub mod pack;
 pub(crate) mod render;
 mod write;
 
@@ -21,6 +23,59 @@ pub use write::{
     check_config, delete_platform, delete_site, link_server_conf, restart, write_platform,
     write_server, write_site, ConfigCheck,
 };
+
+/// What a web server in a cluster or pack receives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WebRole {
+    /// Configs, platform and site code, site files; restarted.
+    Full,
+    /// Configs only, and restarted (a pack's slaves: code is on shared storage).
+    ConfigOnly,
+}
+
+/// One web server that serves a platform, by context name, with its role.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    /// The server context (`@server_web1`).
+    pub name: String,
+    /// What it receives.
+    pub role: WebRole,
+}
+
+/// How a platform's `web_server` spreads over machines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Topology {
+    /// One web server (apache, nginx and their SSL variants).
+    Single,
+    /// A web cluster ([`cluster`]).
+    Cluster,
+    /// A web pack ([`pack`]).
+    Pack,
+}
+
+impl Topology {
+    /// The topology of an `http_service_type`.
+    pub fn of(http_service_type: &str) -> Topology {
+        match http_service_type {
+            "cluster" => Topology::Cluster,
+            "pack" => Topology::Pack,
+            _ => Topology::Single,
+        }
+    }
+
+    /// True when a site's `files/` and `private/` go out with its code: in a cluster
+    /// every member serves them from its own copy; a single server or a pack's masters
+    /// own the files they receive from uploads, so Aegir leaves them out of the push.
+    pub fn pushes_site_files(self) -> bool {
+        self == Topology::Cluster
+    }
+
+    /// True when a backup fetches site files back from the web server first (never
+    /// from a cluster, whose master copy is authoritative).
+    pub fn fetches_site_files(self) -> bool {
+        self != Topology::Cluster
+    }
+}
 
 /// Which web server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
