@@ -49,6 +49,7 @@ fn shim_declares_commands_and_relays_a_save() {
             "provision-install",
             "provision-backup",
             "provision-delete",
+            "provision-deploy",
             "provision-migrate"
         ]
     );

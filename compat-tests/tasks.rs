@@ -7,7 +7,9 @@
 
 mod common;
 
-use common::live::{fact, get, mariadb, service_env, urlencode, wait_for_page, Workspace};
+use common::live::{
+    fact, get, mariadb, service_env, urlencode, wait_for, wait_for_page, Workspace,
+};
 use common::{copy_tree, fixtures, provision};
 use provision::service::db::mysql::MysqlServer;
 use serde_json::Value as Json;
@@ -823,4 +825,121 @@ fn assert_site_files_path_shown(scene: &Scene) {
         page.contains(&format!("src=\"/{files}/logo.png\"")),
         "{page}"
     );
+}
+
+/// provision-migrate to another platform with a new name, on this machine: the plan
+/// first (`--dry-run --json`, nothing changes), then the move. The site answers under
+/// its new name from the new platform with its content, its stored paths rewritten
+/// (site name, file path, block body); the old database, directory, vhost and alias
+/// are gone.
+fn migrate_with_rename(db: Db) {
+    let _live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+    let scene = Scene::new(
+        match db {
+            Db::Mariadb => "migrate-maria",
+            Db::Sqlite => "migrate-sqlite",
+        },
+        Web::Nginx,
+    );
+    let admin = mariadb();
+    scene.prepare(db, &admin);
+    let old = format!("@{}", scene.uri);
+    let out = scene.ok(&[&old, "provision-install", "--backend"]);
+    let old_db = backend_result(&out)["self"]["db_name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let root_b = scene.ws.0.join("platform-b");
+    copy_tree(&fixtures().join("platforms/drupal7-mini"), &root_b);
+    let out = scene.run(&[
+        "provision-save",
+        "@platform_b",
+        "--context_type=platform",
+        &format!("--root={}", root_b.display()),
+        "--web_server=@server_master",
+    ]);
+    assert!(out.status.success());
+    scene.ok(&["@platform_b", "provision-verify"]);
+    let new_uri = format!("new-{}", scene.uri);
+    let new = format!("@{new_uri}");
+
+    let out = scene.ok(&[
+        &old,
+        "provision-migrate",
+        "@platform_b",
+        &new,
+        "--dry-run",
+        "--json",
+    ]);
+    let plan: Json = serde_json::from_slice(&out.stdout).expect("plan JSON");
+    assert_eq!(plan["target"], new.as_str());
+    assert_eq!(plan["platform"], "@platform_b");
+    assert_eq!(
+        plan["paths"]["to"],
+        root_b.join("sites").join(&new_uri).to_str().unwrap()
+    );
+    assert!(plan["steps"].as_array().unwrap().len() >= 6, "{plan}");
+    assert!(
+        !scene.alias_file(&new_uri).exists(),
+        "a dry run changes nothing"
+    );
+
+    let out = scene.ok(&[&old, "provision-migrate", "@platform_b", &new, "--backend"]);
+    let result = backend_result(&out);
+    assert_eq!(result["error_status"], 0, "{result}");
+    assert!(Path::new(result["context"]["backup_file"].as_str().unwrap()).is_file());
+    let new_db = result["context"]["db_name"].as_str().unwrap().to_string();
+    assert_ne!(new_db, old_db);
+    wait_for_page(
+        scene.port,
+        false,
+        &new_uri,
+        &format!("<h1 id=\"site-name\">{new_uri}</h1>"),
+    );
+    // nginx's old workers may answer a moment longer: wait for the new page.
+    let files = format!("sites/{new_uri}/files");
+    let shown = format!("<p id=\"file-public-path\">{files}</p>");
+    let logo = format!("src=\"/{files}/logo.png\"");
+    let old_path = format!("sites/{}/", scene.uri);
+    wait_for(
+        scene.port,
+        false,
+        &new_uri,
+        "showed the rewritten paths",
+        |status, body| {
+            status == "200"
+                && body.contains(&shown)
+                && body.contains(&logo)
+                && !body.contains(&old_path)
+        },
+    );
+
+    if db == Db::Mariadb {
+        assert!(
+            !admin.database_exists(&old_db).unwrap(),
+            "old database dropped"
+        );
+        assert!(admin.database_exists(&new_db).unwrap());
+        drop_site_db(&admin, &new_db);
+    }
+    assert!(!scene.site_path().exists(), "old site directory removed");
+    assert!(!scene.vhost().exists(), "old vhost removed");
+    assert!(!scene.alias_file(&scene.uri).exists(), "old alias removed");
+    let alias = fs::read_to_string(scene.alias_file(&new_uri)).unwrap();
+    assert!(alias.contains("'platform' => '@platform_b'"), "{alias}");
+    let sites_php = fs::read_to_string(scene.root().join("sites/sites.php")).unwrap();
+    assert!(
+        !sites_php.contains(&format!("'{}'", scene.uri)),
+        "{sites_php}"
+    );
+}
+
+#[test]
+fn migrate_with_a_rename_on_mariadb_moves_the_site_and_rewrites_its_paths() {
+    migrate_with_rename(Db::Mariadb);
+}
+
+#[test]
+fn migrate_with_a_rename_on_sqlite_moves_the_site_and_rewrites_its_paths() {
+    migrate_with_rename(Db::Sqlite);
 }

@@ -6,7 +6,9 @@ pub mod install_shim;
 pub mod parse;
 pub mod provision_backup;
 pub mod provision_delete;
+pub mod provision_deploy;
 pub mod provision_install;
+pub mod provision_migrate;
 pub mod provision_save;
 pub mod provision_verify;
 pub mod site_alias;
@@ -267,6 +269,8 @@ fn run_drush_style(target: Option<&str>, argv: &[OsString]) -> Option<i32> {
         "provision-install" => provision_install::main,
         "provision-backup" => provision_backup::main,
         "provision-delete" => provision_delete::main,
+        "provision-deploy" => provision_deploy::main,
+        "provision-migrate" => provision_migrate::main,
         _ => return None,
     };
     let args: Vec<OsString> = argv[1..pos]

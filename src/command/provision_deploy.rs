@@ -1,0 +1,36 @@
+//! `provision @SITE provision-deploy FILE [--old_uri=URI]`: deploys a backup tarball
+//! into a site context that is not installed (see [`crate::task::deploy`]).
+
+use super::task_runner::{self, Inputs};
+use crate::context::store::Store;
+use crate::task::deploy::{deploy_site, DeployOptions};
+use crate::task::progress::Progress;
+use crate::task::verify::Report;
+use crate::task::TaskError;
+use std::ffi::OsString;
+use std::path::Path;
+
+/// Runs provision-deploy with the Drush-style arguments after the command name.
+pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
+    task_runner::main("provision-deploy", target, args, &deploy, |_| {})
+}
+
+fn deploy(
+    store: &Store,
+    name: &str,
+    _ctype: &str,
+    inputs: &Inputs,
+    p: &mut Progress,
+) -> Result<Report, TaskError> {
+    task_runner::single("provision-deploy", name)?;
+    let file = inputs.args.first().ok_or_else(|| {
+        TaskError::Refused(
+            "PROVISION_BACKUP_MISSING",
+            "provision-deploy needs the backup file: provision @SITE provision-deploy FILE".into(),
+        )
+    })?;
+    let opts = DeployOptions {
+        old_uri: inputs.text("old_uri"),
+    };
+    deploy_site(store, name, Path::new(file), &inputs.run, &opts, p)
+}

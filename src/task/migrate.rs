@@ -1,0 +1,358 @@
+//! `provision-migrate` of a site to another platform (on the same web server or
+//! another one), to another database server, or to a new name — Aegir's migrate:
+//! back the site up, save the target context, deploy the backup into it (new
+//! database, paths rewritten on a rename, configs and code published), then drop the
+//! old database and remove the old site. Until that last step nothing of the old site
+//! is touched, so a failure anywhere before it leaves the old site serving as it was,
+//! with its database; everything made for the target is taken back.
+
+use super::backup::backup_site;
+use super::deploy::{deploy_into, DeployOptions};
+use super::install::drop_mysql_db;
+use super::progress::Progress;
+use super::publish::PublishPlan;
+use super::resolve::{load_platform, load_site, DbService, RunOptions, Site};
+use super::undo::{Undo, UndoLog};
+use super::verify::{db_env, publish_site, read_site_drushrc, Report};
+use super::web::load_web;
+use super::{Result, TaskError};
+use crate::context::build::{build, Host as MachineFacts};
+use crate::context::store::Store;
+use crate::context::write::{delete_alias, lock_context, write_alias};
+use crate::context::{alias_file, bare_name, prop_text, validate_name, ContextType};
+use crate::php::{Key, PhpArray, Value};
+use crate::service::{drupal, http, ServiceError};
+use serde_json::json;
+use std::path::PathBuf;
+
+/// Where a site goes.
+#[derive(Clone, Debug, Default)]
+pub struct MigrateOptions {
+    /// The target platform (`@platform_new`).
+    pub platform: String,
+    /// The site's new name (`@new.example.com`), for a rename.
+    pub new_name: Option<String>,
+    /// The target database server (default: the site's).
+    pub db_server: Option<String>,
+}
+
+/// Migrates site `name`. Reports `backup_file`, `backup_file_size`, `db_name` and
+/// `profile` in `context`.
+pub fn migrate_site(
+    store: &Store,
+    name: &str,
+    run: &RunOptions,
+    opts: &MigrateOptions,
+    p: &mut Progress,
+) -> Result<Report> {
+    let plan = plan(store, name, opts, run)?;
+    let old = load_site(store, name)?;
+    let old_options = read_site_drushrc(&old)?;
+    let backup = backup_site(store, name, None, run, p)?;
+    let file = PathBuf::from(prop_text(&backup.context, "backup_file"));
+    let mut undo = UndoLog::new();
+    let mut publish = PublishPlan::new(run.ssh.clone());
+    let moved = save_target(store, &old, &plan, &mut undo)
+        .and_then(|()| {
+            let deploy = DeployOptions {
+                old_uri: Some(old.uri.clone()),
+            };
+            deploy_into(
+                store,
+                &plan.target,
+                &file,
+                run,
+                &deploy,
+                &mut undo,
+                &mut publish,
+                p,
+            )
+        })
+        .and_then(|report| {
+            publish.send(run, p)?;
+            Ok(report)
+        });
+    let report = match moved {
+        Ok(report) => report,
+        Err(e) => {
+            p.warning(format!(
+                "Migrating {} failed: {e}. Taking back the target; the site stays on {}.",
+                old.uri, old.platform.name
+            ));
+            undo.roll_back(p);
+            return Err(e);
+        }
+    };
+    remove_old_site(store, &old, &old_options, &plan, run, p);
+    p.success(format!(
+        "Migrated {} to {} as {}.",
+        old.name, plan.platform, plan.target
+    ));
+    let mut context = backup.context;
+    context.set(
+        "db_name",
+        report
+            .context
+            .get_str("db_name")
+            .cloned()
+            .unwrap_or(Value::Null),
+    );
+    context.set(
+        "profile",
+        report
+            .context
+            .get_str("profile")
+            .cloned()
+            .unwrap_or(Value::Null),
+    );
+    Ok(Report {
+        context,
+        self_options: report.self_options,
+    })
+}
+
+/// What a migrate will do, checked before anything is made.
+#[derive(Clone, Debug)]
+pub struct MigratePlan {
+    /// The site as it is (`@old`).
+    pub site: String,
+    /// The target context (`@new`, or the same name).
+    pub target: String,
+    /// The target's uri.
+    pub uri: String,
+    /// The target platform.
+    pub platform: String,
+    /// The target database server.
+    pub db_server: String,
+    /// The old site directory and the new one.
+    pub paths: (PathBuf, PathBuf),
+    /// The old and new web servers' machines (`@server (host)`).
+    pub hosts: (Vec<String>, Vec<String>),
+}
+
+/// Checks a migrate and returns its plan: the site is installed, the target platform
+/// exists and differs (or the name or database server does), the new name is free.
+pub fn plan(
+    store: &Store,
+    name: &str,
+    opts: &MigrateOptions,
+    run: &RunOptions,
+) -> Result<MigratePlan> {
+    let site = load_site(store, name)?;
+    read_site_drushrc(&site)?;
+    let platform = load_platform(store, &opts.platform)?;
+    let target = match &opts.new_name {
+        Some(n) => {
+            validate_name(bare_name(n))?;
+            format!("@{}", bare_name(n))
+        }
+        None => site.name.clone(),
+    };
+    let uri = bare_name(&target).to_string();
+    crate::service::validate::uri(&uri)?;
+    let db_server = opts
+        .db_server
+        .clone()
+        .map(|d| format!("@{}", bare_name(&d)))
+        .unwrap_or_else(|| site.db_server.name.clone());
+    let new_path = platform.root.join("sites").join(&uri);
+    if new_path == site.site_path {
+        return Err(refused(format!(
+            "{} is already {} on {}: name another platform or a new name.",
+            site.name,
+            new_path.display(),
+            platform.name
+        )));
+    }
+    if new_path.exists() {
+        return Err(refused(format!(
+            "{} exists already on {}.",
+            new_path.display(),
+            platform.name
+        )));
+    }
+    if target != site.name && store.load(&target)?.is_some() {
+        return Err(refused(format!("The context {target} exists already.")));
+    }
+    let hosts_of = |server| -> Result<Vec<String>> {
+        Ok(load_web(store, server, run)?
+            .map(|w| {
+                w.members
+                    .iter()
+                    .map(|m| format!("{} ({})", m.server.name, m.server.text("remote_host")))
+                    .collect()
+            })
+            .unwrap_or_default())
+    };
+    Ok(MigratePlan {
+        hosts: (
+            hosts_of(&site.platform.web_server)?,
+            hosts_of(&platform.web_server)?,
+        ),
+        site: site.name.clone(),
+        target,
+        uri,
+        platform: platform.name,
+        db_server,
+        paths: (site.site_path.clone(), new_path),
+    })
+}
+
+impl MigratePlan {
+    /// The steps, in order, as people read them.
+    pub fn steps(&self) -> Vec<String> {
+        let (old_path, new_path) = &self.paths;
+        let mut steps = vec![
+            format!(
+                "back up {} (database and {})",
+                self.site,
+                old_path.display()
+            ),
+            format!(
+                "save {} on {} with db_server {}",
+                self.target, self.platform, self.db_server
+            ),
+            format!(
+                "deploy the backup into {}: new database on {}, unpack, {}settings, vhosts",
+                new_path.display(),
+                self.db_server,
+                if self.target != self.site {
+                    "rewrite paths to the new name, "
+                } else {
+                    ""
+                }
+            ),
+            format!("publish to {} and reload", self.hosts.1.join(", ")),
+            format!("drop the old database of {}", self.site),
+            format!(
+                "remove {} here and on {}, and its vhost",
+                old_path.display(),
+                self.hosts.0.join(", ")
+            ),
+        ];
+        if self.target != self.site {
+            steps.push(format!("delete the alias {}", self.site));
+        }
+        steps
+    }
+
+    /// The plan for scripts: site, target, platform, db server, paths, hosts, steps.
+    pub fn to_json(&self) -> serde_json::Value {
+        json!({
+            "site": self.site,
+            "target": self.target,
+            "uri": self.uri,
+            "platform": self.platform,
+            "db_server": self.db_server,
+            "paths": { "from": self.paths.0, "to": self.paths.1 },
+            "hosts": { "from": self.hosts.0, "to": self.hosts.1 },
+            "steps": self.steps(),
+        })
+    }
+}
+
+/// Saves the target context: the site's properties with the new platform, uri and
+/// database server. Recorded in `undo`: a new alias is deleted, a rewritten one
+/// restored byte for byte.
+fn save_target(store: &Store, old: &Site, plan: &MigratePlan, undo: &mut UndoLog) -> Result<()> {
+    let _lock = lock_context(&store.dir, &plan.target)?;
+    let path = alias_file(&store.dir, &plan.target);
+    match std::fs::read(&path) {
+        Ok(bytes) => undo.push(Undo::Restore { path, bytes }),
+        Err(_) => undo.push(Undo::Alias {
+            dir: store.dir.clone(),
+            name: plan.target.clone(),
+        }),
+    }
+    let mut options: PhpArray = old
+        .props
+        .iter()
+        .filter(|(k, _)| !k.to_bytes().starts_with(b"#"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    options.set("platform", Value::str(&plan.platform));
+    options.set("uri", Value::str(&plan.uri));
+    options.set("db_server", Value::str(&plan.db_server));
+    options.remove(&Key::from_bytes(b"root"));
+    options.remove(&Key::from_bytes(b"site_path"));
+    if plan.target != old.name {
+        options.remove(&Key::from_bytes(b"drush_aliases"));
+    }
+    let record = store.load(&plan.target)?.unwrap_or_default();
+    let props = build(
+        &plan.target,
+        ContextType::Site,
+        &record,
+        &options,
+        &MachineFacts::default(),
+        store,
+    )?;
+    write_alias(&store.dir, &plan.target, &props)?;
+    Ok(())
+}
+
+/// The old site, once the target serves: its database dropped, its vhosts and
+/// sites.php entries removed, its directory removed here and on its web servers, and
+/// on a rename its alias. The site has moved by now: a failure here is a warning.
+fn remove_old_site(
+    store: &Store,
+    old: &Site,
+    options: &PhpArray,
+    plan: &MigratePlan,
+    run: &RunOptions,
+    p: &mut Progress,
+) {
+    let mut removal = || -> Result<()> {
+        let db = db_env(options);
+        if let (Some(DbService::Mysql(server)), "mysql") =
+            (old.db_server.db()?, db.db_type.as_str())
+        {
+            drop_mysql_db(&server, &db)?;
+            p.step(format!("Dropped the old database {}.", db.db_name));
+        }
+        let mut publish = PublishPlan::new(run.ssh.clone());
+        let new_vhosts = target_vhosts(store, plan, run)?;
+        if let Some(web) = load_web(store, &old.platform.web_server, run)? {
+            for member in &web.members {
+                // Same name on the same web server: the vhost is the target's now.
+                if !new_vhosts.contains(&member.http.vhost_path(&old.uri)) {
+                    http::delete_site(&member.http, &old.uri)?;
+                }
+            }
+            drupal::remove_from_sites_php(&old.platform.root, &old.uri)?;
+            std::fs::remove_dir_all(&old.site_path)
+                .map_err(|e| ServiceError::io("remove", &old.site_path, e))?;
+            publish_site(old, &web, &mut publish)?;
+        }
+        if plan.target != old.name {
+            for alias in std::iter::once(old.name.clone()).chain(old.list("drush_aliases")) {
+                delete_alias(&store.dir, &alias)?;
+            }
+        }
+        publish.send(run, p)?;
+        p.step(format!("Removed the old site {}.", old.site_path.display()));
+        Ok(())
+    };
+    if let Err(e) = removal() {
+        p.warning(format!(
+            "The site has moved, but removing the old one failed: {e}. Run provision-delete on what is left."
+        ));
+    }
+}
+
+/// The vhost files the migrated site has on its web servers.
+fn target_vhosts(store: &Store, plan: &MigratePlan, run: &RunOptions) -> Result<Vec<PathBuf>> {
+    let target = load_site(store, &plan.target)?;
+    Ok(load_web(store, &target.platform.web_server, run)?
+        .map(|w| {
+            w.members
+                .iter()
+                .map(|m| m.http.vhost_path(&target.uri))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+fn refused(message: String) -> TaskError {
+    TaskError::Refused("PROVISION_MIGRATE_INVALID", message)
+}
