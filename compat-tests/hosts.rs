@@ -9,7 +9,7 @@ mod common;
 
 use common::hosts::Hosts;
 use std::fs;
-use std::os::unix::fs::FileTypeExt;
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::time::{Duration, Instant};
 
 /// Asserts an rsync or ssh run succeeded, with its stderr when it did not.
@@ -50,6 +50,21 @@ fn ssh_from_the_master_reaches_each_web_host_at_its_own_address() {
 #[test]
 fn rsync_publishes_to_one_host_only() {
     let (_lock, hosts) = Hosts::exclusive();
+    // The directories above the Aegir root are the machine's own on every host: publishing
+    // must leave them as they are (rsync sets the modes of the directories a path implies).
+    let above = || {
+        hosts
+            .aegir_root
+            .ancestors()
+            .map(|d| {
+                (
+                    d.to_path_buf(),
+                    fs::metadata(d).unwrap().permissions().mode(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let before = above();
 
     // As Aegir publishes a server's config: rendered on the master under the Aegir root,
     // sent to the same path on one web host.
@@ -76,16 +91,16 @@ fn rsync_publishes_to_one_host_only() {
         }
     }
 
-    // A file that is not on the master: staged elsewhere, sent with `/./` so that it lands
-    // at its Aegir-root path on web1, and there only.
+    // A file that is not on the master: staged elsewhere, sent with `/./` into the Aegir
+    // root of web1 (only the part under the Aegir root is staged: rsync would give the
+    // directories above it, the machine's own, the stage's modes).
     let stage = tempfile::tempdir().unwrap();
     let target = hosts.aegir_root.join("smoke/only-on-web1.txt");
-    let rel = target.strip_prefix("/").unwrap();
-    fs::create_dir_all(stage.path().join(rel).parent().unwrap()).unwrap();
-    fs::write(stage.path().join(rel), "web1 only\n").unwrap();
-    let src = stage.path().join(".").join(rel);
+    fs::create_dir_all(stage.path().join("smoke")).unwrap();
+    fs::write(stage.path().join("smoke/only-on-web1.txt"), "web1 only\n").unwrap();
+    let src = stage.path().join("./smoke/only-on-web1.txt");
     let web1 = hosts.web("web1");
-    assert_ok(&hosts.rsync_relative(web1, &[&src]), "rsync");
+    assert_ok(&hosts.rsync_into(web1, &[&src], &hosts.aegir_root), "rsync");
     assert_eq!(
         fs::read_to_string(web1.path(&hosts, &target)).unwrap(),
         "web1 only\n"
@@ -99,6 +114,7 @@ fn rsync_publishes_to_one_host_only() {
     for other in hosts.webs.iter().filter(|o| o.name != "web1") {
         assert!(!other.path(&hosts, &target).exists(), "{}", other.name);
     }
+    assert_eq!(above(), before, "modes above the Aegir root");
 }
 
 #[test]

@@ -157,14 +157,25 @@ impl Hosts {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    /// From the master, `rsync -a --relative` each of `paths` to `web` at the same absolute
-    /// path, as Aegir publishes (`/./` in a path marks where the part kept begins).
+    /// From the master, `rsync -a --relative` each of `paths` (the master's own files) to
+    /// `web` at the same absolute path, as Aegir publishes.
+    ///
+    /// rsync gives the directories a path implies (`/tmp`, ...) the source's modes and
+    /// owners on the web host, whose directories outside the Aegir root are the machine's
+    /// own: send only real paths of the master here, never a staged copy (use
+    /// [`Hosts::rsync_into`]).
     pub fn rsync_relative(&self, web: &WebHost, paths: &[&Path]) -> Output {
+        self.rsync_into(web, paths, Path::new("/"))
+    }
+
+    /// From the master, `rsync -a --relative` each of `paths` into `dest` on `web`; `/./`
+    /// in a path marks where the part kept begins (`stage/./sites/x` lands in `dest/sites/x`).
+    pub fn rsync_into(&self, web: &WebHost, paths: &[&Path], dest: &Path) -> Output {
         self.ctl("rsync")
             .args(["-a", "--relative", "-e"])
             .arg(format!("ssh -F {}", self.ssh_config.display()))
             .args(paths)
-            .arg(format!("root@{}:/", web.ip))
+            .arg(format!("root@{}:{}", web.ip, dest.display()))
             .output()
             .expect("run rsync in the master's namespace")
     }
