@@ -97,5 +97,6 @@ pub fn assert_bytes_eq(ours: &[u8], php: &[u8], what: &str) {
         );
     }
 }
+pub mod hosts;
 pub mod live;
 pub mod values;
