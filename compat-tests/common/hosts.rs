@@ -125,6 +125,20 @@ impl Hosts {
             .unwrap_or_else(|| panic!("no web host {name}"))
     }
 
+    /// Moves the calling thread into the master's network namespace: what it connects
+    /// to and every process it starts from then on see the test network as the master
+    /// does (the test harness gives each test its own thread).
+    pub fn enter_ctl(&self) {
+        use std::os::fd::AsFd;
+        let path = Path::new("/run/netns").join(&self.ctl_ns);
+        let ns = fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        rustix::thread::move_into_link_name_space(
+            ns.as_fd(),
+            Some(rustix::thread::LinkNameSpaceType::Network),
+        )
+        .expect("setns into the master's network namespace");
+    }
+
     /// `ip netns exec pv-ctl PROGRAM`: runs on the master; the caller adds args and env.
     pub fn ctl(&self, program: &str) -> Command {
         let mut cmd = Command::new("ip");

@@ -125,17 +125,22 @@ pub fn ssh_command(mux: &[OsString]) -> OsString {
     cmd
 }
 
-/// rsync's arguments (without the program name) to copy `source` to `dest`: Aegir's
+/// rsync's arguments (without the program name) to copy `sources` to `dest`: Aegir's
 /// `-akz`, the VCS excludes, the options' includes then excludes (first match wins, so
 /// `sites/all` is kept before `sites/*` is left out), then the transfer flags.
-pub fn rsync_args(ssh: &OsStr, opts: &SyncOptions, source: &OsStr, dest: &OsStr) -> Vec<OsString> {
+pub fn rsync_args(
+    ssh: &OsStr,
+    opts: &SyncOptions,
+    sources: &[&OsStr],
+    dest: &OsStr,
+) -> Vec<OsString> {
     let mut args: Vec<OsString> = vec!["-e".into(), ssh.into(), "-akz".into()];
     let rule = |kind: &str, pattern: &str| OsString::from(format!("--{kind}={pattern}"));
     args.extend(VCS_EXCLUDES.iter().map(|p| rule("exclude", p)));
     args.extend(opts.includes.iter().map(|p| rule("include", p)));
     args.extend(opts.excludes.iter().map(|p| rule("exclude", p)));
     args.extend(TRANSFER_FLAGS.iter().map(OsString::from));
-    args.push(source.into());
+    args.extend(sources.iter().map(OsString::from));
     args.push(dest.into());
     args
 }
@@ -190,7 +195,7 @@ mod tests {
         let args = rsync_args(
             OsStr::new("SSH"),
             &SyncOptions::platform(),
-            OsStr::new("/var/aegir/platforms/d7"),
+            &[OsStr::new("/var/aegir/platforms/d7")],
             OsStr::new("aegir@10.77.0.11:/"),
         );
         let want = expected(
@@ -207,7 +212,7 @@ mod tests {
         let args = rsync_args(
             OsStr::new("SSH"),
             &SyncOptions::site(false),
-            OsStr::new(site),
+            &[OsStr::new(site)],
             OsStr::new("aegir@web1:/"),
         );
         let want = expected(
@@ -219,7 +224,7 @@ mod tests {
         let with_files = rsync_args(
             OsStr::new("SSH"),
             &SyncOptions::site(true),
-            OsStr::new(site),
+            &[OsStr::new(site)],
             OsStr::new("aegir@web1:/"),
         );
         assert_eq!(strings(&with_files), expected(&[], site, "aegir@web1:/"));
@@ -232,7 +237,7 @@ mod tests {
         let args = rsync_args(
             OsStr::new("SSH"),
             &SyncOptions::default(),
-            &source,
+            &[&source],
             OsStr::new("/"),
         );
         let want = expected(

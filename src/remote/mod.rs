@@ -113,6 +113,9 @@ impl SyncOptions {
 pub enum Step {
     /// Send this absolute path to the server (removed there if missing here).
     Sync(PathBuf, SyncOptions),
+    /// Send these absolute paths to the server in one rsync run (each removed there if
+    /// missing here).
+    SyncAll(Vec<PathBuf>, SyncOptions),
     /// Remove this absolute path on the server.
     Remove(PathBuf),
     /// Run this shell command line on the server, e.g. a restart command.

@@ -52,7 +52,7 @@ pub async fn sync(
     match std::fs::metadata(&path) {
         Ok(_) => {
             let dest = argv::remote_spec(&host.user, &host.address, Path::new("/"));
-            rsync(pool, host, &path, opts, path.clone().into(), dest).await
+            rsync(pool, host, &path, opts, &[path.as_os_str()], dest).await
         }
         Err(e) if e.kind() == ErrorKind::NotFound => remove_checked(pool, host, &path).await,
         Err(e) => Err(RemoteError::Io(
@@ -60,6 +60,39 @@ pub async fn sync(
             e,
         )),
     }
+}
+
+/// Sends every one of `paths` to `host` in one rsync run (one transfer however many
+/// paths); those missing here are removed there.
+pub async fn sync_all(
+    pool: &Pool,
+    host: &Host,
+    paths: &[PathBuf],
+    opts: &SyncOptions,
+) -> Result<(), RemoteError> {
+    if host.is_local() || paths.is_empty() {
+        return Ok(());
+    }
+    let mut present = Vec::new();
+    for path in paths {
+        let path = checked(host, path)?;
+        match std::fs::metadata(&path) {
+            Ok(_) => present.push(path),
+            Err(e) if e.kind() == ErrorKind::NotFound => remove_checked(pool, host, &path).await?,
+            Err(e) => {
+                return Err(RemoteError::Io(
+                    format!("{host}: cannot sync {}", path.display()),
+                    e,
+                ))
+            }
+        }
+    }
+    let Some(first) = present.first() else {
+        return Ok(());
+    };
+    let sources: Vec<&std::ffi::OsStr> = present.iter().map(|p| p.as_os_str()).collect();
+    let dest = argv::remote_spec(&host.user, &host.address, Path::new("/"));
+    rsync(pool, host, first, opts, &sources, dest).await
 }
 
 /// Brings `path` back from `host` to the same absolute path here.
@@ -74,7 +107,7 @@ pub async fn fetch(
     }
     let path = checked(host, path)?;
     let source = argv::remote_spec(&host.user, &host.address, &path);
-    rsync(pool, host, &path, opts, source, "/".into()).await
+    rsync(pool, host, &path, opts, &[source.as_os_str()], "/".into()).await
 }
 
 /// Removes `path` (recursively) on `host`.
@@ -91,6 +124,7 @@ pub async fn run_steps(pool: &Pool, host: &Host, steps: &[Step]) -> Result<(), R
     for step in steps {
         match step {
             Step::Sync(path, opts) => sync(pool, host, path, opts).await?,
+            Step::SyncAll(paths, opts) => sync_all(pool, host, paths, opts).await?,
             Step::Remove(path) => remove(pool, host, path).await?,
             Step::Run(command) => {
                 run(pool, host, command).await?;
@@ -124,12 +158,12 @@ async fn rsync(
     host: &Host,
     path: &Path,
     opts: &SyncOptions,
-    source: OsString,
+    sources: &[&std::ffi::OsStr],
     dest: OsString,
 ) -> Result<(), RemoteError> {
     let session: Arc<Session> = pool.session(host).await?;
     let ssh = argv::ssh_command(&pool.mux_options(&session));
-    let args = argv::rsync_args(&ssh, opts, &source, &dest);
+    let args = argv::rsync_args(&ssh, opts, sources, &dest);
     let out = output(host, Command::new("rsync").args(args), "rsync").await?;
     if out.status.success() {
         return Ok(());

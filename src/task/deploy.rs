@@ -92,7 +92,7 @@ pub(crate) fn deploy_into(
     let profile = Some(crate::context::prop_text(&old, "profile"))
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| site.text("profile"));
-    let web_group = site.platform.web_server.web_group();
+    let web_group = web.web_group(&site.platform.web_server);
     drupal::create_site_dirs(&site.platform.root, &site.uri, web_group.as_deref())?;
     chgrp_writable_dirs(&site.site_path, web_group.as_deref())?;
     write_site_files(&site, &profile, web_group.as_deref(), p)?;

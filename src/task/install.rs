@@ -155,7 +155,7 @@ fn validate(
         })
         .unwrap_or_else(|| format!("admin@{}", site.uri));
     Ok(Plan {
-        web_group: site.platform.web_server.web_group(),
+        web_group: web.web_group(&site.platform.web_server),
         state,
         web,
         db,

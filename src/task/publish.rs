@@ -230,12 +230,19 @@ fn report(sent: Vec<Sent>, p: &mut Progress) -> Vec<String> {
     failures
 }
 
-/// One machine's steps: its syncs, its removals, then its restart.
+/// One machine's steps: its syncs (one rsync run per set of include/exclude rules,
+/// however many paths), its removals, then its restart.
 fn host_plan(pending: Pending) -> HostPlan {
-    let mut steps: Vec<Step> = pending
-        .syncs
+    let mut groups: Vec<(SyncOptions, Vec<PathBuf>)> = Vec::new();
+    for (path, opts) in pending.syncs {
+        match groups.iter_mut().find(|(o, _)| *o == opts) {
+            Some((_, paths)) => paths.push(path),
+            None => groups.push((opts, vec![path])),
+        }
+    }
+    let mut steps: Vec<Step> = groups
         .into_iter()
-        .map(|(path, opts)| Step::Sync(path, opts))
+        .map(|(opts, paths)| Step::SyncAll(paths, opts))
         .collect();
     steps.extend(pending.removes.into_iter().map(Step::Remove));
     if let Some(http) = pending.reload.filter(|h| !h.restart_cmd.is_empty()) {

@@ -301,7 +301,11 @@ fn verify_site_into(
     let mut options = read_site_drushrc(&site)?;
     let db = db_env(&options);
     let state = inspect_platform(&site.platform, p)?;
-    let web_group = site.platform.web_server.web_group();
+    let web = load_web(store, &site.platform.web_server, run)?;
+    let web_group = match &web {
+        Some(web) => web.web_group(&site.platform.web_server),
+        None => site.platform.web_server.web_group(),
+    };
     drupal::create_site_dirs(&site.platform.root, &site.uri, web_group.as_deref())?;
     p.step(format!("Site directories of {} are in place.", site.uri));
     write_site_files(&site, &site.text("profile"), web_group.as_deref(), p)?;
@@ -319,9 +323,9 @@ fn verify_site_into(
     options.set("packages", packages.clone());
     drupal::write_site_drushrc(&site.site_path, &options, web_group.as_deref())?;
     p.step("Wrote the site's drushrc.php.");
-    if let Some(web) = load_web(store, &site.platform.web_server, run)? {
-        write_site_configs(&site, &web, &db, p)?;
-        publish_site(&site, &web, plan)?;
+    if let Some(web) = &web {
+        write_site_configs(&site, web, &db, p)?;
+        publish_site(&site, web, plan)?;
     }
     p.success(format!("Verified the site {}.", site.uri));
     let mut context = PhpArray::new();

@@ -47,6 +47,14 @@ impl Web {
         self.members.iter().filter(|m| m.gets_code())
     }
 
+    /// The group the web servers' PHP runs as (`web_group`): the cluster or pack's own,
+    /// else its first member's that has one.
+    pub fn web_group(&self, server: &Server) -> Option<String> {
+        server
+            .web_group()
+            .or_else(|| self.members.iter().find_map(|m| m.server.web_group()))
+    }
+
     /// True when every member is this machine.
     pub fn is_local(&self) -> bool {
         self.members.iter().all(|m| m.server.is_local())
