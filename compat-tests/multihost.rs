@@ -327,6 +327,11 @@ fn variable(grid: &Grid, db: &str, name: &str) -> String {
 fn migrate_to_a_platform_on_another_web_host_with_a_rename() {
     let grid = Grid::new();
     let (a, b, old_db) = site_on_web1(&grid, "old.test");
+    // An upload lives on the web host only (Aegir never pushes a site's files/ back).
+    let upload = grid
+        .web("web1")
+        .path(&grid.hosts, &a.join("sites/old.test/files/upload.txt"));
+    fs::write(&upload, b"uploaded on web1\n").unwrap();
     let out = grid.ok(&[
         "@old.test",
         "provision-migrate",
@@ -347,6 +352,15 @@ fn migrate_to_a_platform_on_another_web_host_with_a_rename() {
     assert!(
         page.contains(&format!("src=\"/{files}/logo.png\"")),
         "{page}"
+    );
+    // The upload was fetched from web1 into the backup and deployed to web2.
+    let ip2 = grid.web("web2").ip.clone();
+    let (status, body) = grid
+        .hosts
+        .curl(&ip2, "new.example.org", &format!("/{files}/upload.txt"));
+    assert_eq!(
+        (status.as_str(), body.as_str()),
+        ("200", "uploaded on web1\n")
     );
     // The serialized theme settings were rewritten with their lengths right (PHP reads them).
     let theme = variable(&grid, &new_db, "theme_settings");

@@ -46,7 +46,7 @@ pub fn delete_site(
     std::fs::remove_dir_all(&site.site_path)
         .map_err(|e| ServiceError::io("remove", &site.site_path, e))?;
     if let Some(web) = &web {
-        super::verify::publish_site(&site, web, &mut plan)?;
+        super::verify::publish_site(&site, web, super::verify::Files::AsTopology, &mut plan)?;
     }
     plan.send(run, p)?;
     for alias in std::iter::once(site.name.clone()).chain(site.list("drush_aliases")) {

@@ -13,7 +13,7 @@ use super::resolve::{load_site, DbService, RunOptions, Site};
 use super::undo::{Undo, UndoLog};
 use super::verify::{
     db_env, inspect_platform, publish_site, read_site_drushrc, write_site_configs,
-    write_site_files, Report,
+    write_site_files, Files, Report,
 };
 use super::web::{load_web, Web};
 use super::{Result, TaskError};
@@ -81,9 +81,9 @@ pub(crate) fn deploy_into(
     let site = load_site(store, name)?;
     let (web, db) = validate(store, &site, file, run)?;
     let mut sent = PublishPlan::new(run.ssh.clone());
-    publish_site(&site, &web, &mut sent)?;
+    publish_site(&site, &web, Files::Push, &mut sent)?;
     undo.push(Undo::Republish(sent));
-    publish_site(&site, &web, publish)?;
+    publish_site(&site, &web, Files::Push, publish)?;
     unpack(&site, file, undo, p)?;
     let old = read_site_drushrc(&site)?;
     let old_uri = opts.old_uri.clone().unwrap_or_else(|| site.uri.clone());

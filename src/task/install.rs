@@ -10,7 +10,7 @@ use super::resolve::{load_server, load_site, DbService, RunOptions, Site};
 use super::undo::{Undo, UndoLog};
 use super::verify::{
     db_env, inspect_platform, publish_site, read_site_drushrc, site_settings, site_vhost,
-    write_platform_configs, write_site_files, PlatformState, Report,
+    write_platform_configs, write_site_files, Files, PlatformState, Report,
 };
 use super::web::{load_web, Web};
 use super::{Result, TaskError};
@@ -53,7 +53,7 @@ pub fn install_site(
     // What the web servers will receive is known now; if the install fails after it
     // was sent, sending it again once everything here is undone removes it there.
     let mut publish = PublishPlan::new(run.ssh.clone());
-    publish_site(&site, &plan.web, &mut publish)?;
+    publish_site(&site, &plan.web, Files::AsTopology, &mut publish)?;
     undo.push(Undo::Republish(publish.clone()));
     undo.push(Undo::Alias {
         dir: store.dir.clone(),

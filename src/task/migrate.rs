@@ -13,7 +13,7 @@ use super::progress::Progress;
 use super::publish::PublishPlan;
 use super::resolve::{load_platform, load_site, DbService, RunOptions, Site};
 use super::undo::{Undo, UndoLog};
-use super::verify::{db_env, publish_site, read_site_drushrc, Report};
+use super::verify::{db_env, publish_site, read_site_drushrc, Files, Report};
 use super::web::load_web;
 use super::{Result, TaskError};
 use crate::context::build::{build, Host as MachineFacts};
@@ -322,7 +322,7 @@ fn remove_old_site(
             drupal::remove_from_sites_php(&old.platform.root, &old.uri)?;
             std::fs::remove_dir_all(&old.site_path)
                 .map_err(|e| ServiceError::io("remove", &old.site_path, e))?;
-            publish_site(old, &web, &mut publish)?;
+            publish_site(old, &web, Files::AsTopology, &mut publish)?;
         }
         if plan.target != old.name {
             for alias in std::iter::once(old.name.clone()).chain(old.list("drush_aliases")) {

@@ -325,7 +325,7 @@ fn verify_site_into(
     p.step("Wrote the site's drushrc.php.");
     if let Some(web) = &web {
         write_site_configs(&site, web, &db, p)?;
-        publish_site(&site, web, plan)?;
+        publish_site(&site, web, Files::AsTopology, plan)?;
     }
     p.success(format!("Verified the site {}.", site.uri));
     let mut context = PhpArray::new();
@@ -410,9 +410,15 @@ pub(crate) fn write_site_configs(
 }
 
 /// The site directory and `sites/sites.php` to the members that get code (with the
-/// site's files in a cluster), configs and restarts to all.
-pub(crate) fn publish_site(site: &Site, web: &Web, plan: &mut PublishPlan) -> Result<()> {
-    let with_files = web.topology.pushes_site_files();
+/// site's `files/` and `private/` in a cluster, or when `Files::Push`: a deploy brings
+/// them from the backup), configs and restarts to all.
+pub(crate) fn publish_site(
+    site: &Site,
+    web: &Web,
+    files: Files,
+    plan: &mut PublishPlan,
+) -> Result<()> {
+    let with_files = files == Files::Push || web.topology.pushes_site_files();
     plan.code(web, &site.site_path, SyncOptions::site(with_files))?;
     plan.code(
         web,
@@ -420,6 +426,15 @@ pub(crate) fn publish_site(site: &Site, web: &Web, plan: &mut PublishPlan) -> Re
         SyncOptions::default(),
     )?;
     plan.configs(web)
+}
+
+/// Whether a site publish carries the site's files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Files {
+    /// As the web service does: only a cluster's members get them.
+    AsTopology,
+    /// Always: the files came from here (a deploy), not from the web server.
+    Push,
 }
 
 /// The site's vhost view.
