@@ -943,3 +943,87 @@ fn migrate_with_a_rename_on_mariadb_moves_the_site_and_rewrites_its_paths() {
 fn migrate_with_a_rename_on_sqlite_moves_the_site_and_rewrites_its_paths() {
     migrate_with_rename(Db::Sqlite);
 }
+
+/// provision-migrate to another platform and another database server context, keeping
+/// the name: the site answers from the new platform, its alias names the new database
+/// server, its new database holds the site and the old one is dropped.
+#[test]
+fn migrate_to_another_platform_and_database_server_keeps_the_name() {
+    let _live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+    let scene = Scene::new("migrate-db", Web::Nginx);
+    let admin = mariadb();
+    scene.prepare(Db::Mariadb, &admin);
+    let site = format!("@{}", scene.uri);
+    let out = scene.ok(&[&site, "provision-install", "--backend"]);
+    let old_db = backend_result(&out)["self"]["db_name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = scene.run(&[
+        "provision-save",
+        "@server_db2",
+        "--context_type=server",
+        "--remote_host=127.0.0.1",
+        "--db_service_type=mysql",
+        &format!(
+            "--master_db=mysql://{}:{}@{}:{}",
+            admin.user,
+            urlencode(&admin.password),
+            admin.host,
+            admin.port
+        ),
+        &format!("--db_port={}", admin.port),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let root_b = scene.ws.0.join("platform-b");
+    copy_tree(&fixtures().join("platforms/drupal7-mini"), &root_b);
+    let out = scene.run(&[
+        "provision-save",
+        "@platform_b",
+        "--context_type=platform",
+        &format!("--root={}", root_b.display()),
+    ]);
+    assert!(out.status.success());
+    scene.ok(&["@platform_b", "provision-verify"]);
+
+    let out = scene.ok(&[
+        &site,
+        "provision-migrate",
+        "@platform_b",
+        "--db_server=@server_db2",
+        "--backend",
+    ]);
+    let new_db = backend_result(&out)["context"]["db_name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(new_db, old_db);
+    let alias = fs::read_to_string(scene.alias_file(&scene.uri)).unwrap();
+    assert!(alias.contains("'db_server' => '@server_db2'"), "{alias}");
+    assert!(alias.contains("'platform' => '@platform_b'"), "{alias}");
+    let home = format!("<h1 id=\"site-name\">{}</h1>", scene.uri);
+    let root = format!("<p id=\"file-public-path\">sites/{}/files</p>", scene.uri);
+    wait_for(
+        scene.port,
+        false,
+        &scene.uri,
+        "answered from platform b",
+        |s, body| s == "200" && body.contains(&home) && body.contains(&root),
+    );
+    assert!(root_b
+        .join("sites")
+        .join(&scene.uri)
+        .join("settings.php")
+        .exists());
+    assert!(!scene.site_path().exists());
+    assert!(
+        !admin.database_exists(&old_db).unwrap(),
+        "old database dropped"
+    );
+    assert!(admin.database_exists(&new_db).unwrap());
+    drop_site_db(&admin, &new_db);
+}
