@@ -416,6 +416,13 @@ fn migrate_to_a_web_host_that_is_down_fails_and_the_site_stays_up() {
         ]);
         assert_eq!(out.status.code(), Some(1), "{}", text(&out));
         assert!(text(&out).contains("@server_web2"), "{}", text(&out));
+        // Aegir's order: offline first, then back online by the rollback.
+        assert!(text(&out).contains("Took stay.test offline"), "{}", text(&out));
+        assert!(
+            text(&out).contains("wrote the vhost of stay.test back"),
+            "{}",
+            text(&out)
+        );
     }
     grid.serves("web1", "stay.test", "stay.test");
     assert!(grid.hosts.db.database_exists(&old_db).unwrap());

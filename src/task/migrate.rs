@@ -1,10 +1,11 @@
 //! `provision-migrate` of a site to another platform (on the same web server or
 //! another one), to another database server, or to a new name — Aegir's migrate:
-//! back the site up, save the target context, deploy the backup into it (new
-//! database, paths rewritten on a rename, configs and code published), then drop the
-//! old database and remove the old site. Until that last step nothing of the old site
-//! is touched, so a failure anywhere before it leaves the old site serving as it was,
-//! with its database; everything made for the target is taken back.
+//! take the site offline (its vhosts removed), back it up, save the target context,
+//! deploy the backup into it (new database, paths rewritten on a rename, configs, code
+//! and files published), then drop the old database and remove the old site. Until
+//! that last step the old site's files and database are untouched, so a failure
+//! anywhere before it takes back everything made for the target and puts the old site
+//! back online as it was.
 
 use super::backup::backup_site;
 use super::deploy::{deploy_into, DeployOptions};
@@ -13,7 +14,7 @@ use super::progress::Progress;
 use super::publish::PublishPlan;
 use super::resolve::{load_platform, load_site, DbService, RunOptions, Site};
 use super::undo::{Undo, UndoLog};
-use super::verify::{db_env, publish_site, read_site_drushrc, Files, Report};
+use super::verify::{db_env, publish_site, read_site_drushrc, site_vhost, Files, Report};
 use super::web::load_web;
 use super::{Result, TaskError};
 use crate::context::build::{build, Host as MachineFacts};
@@ -48,12 +49,16 @@ pub fn migrate_site(
     let plan = plan(store, name, opts, run)?;
     let old = load_site(store, name)?;
     let old_options = read_site_drushrc(&old)?;
-    let backup = backup_site(store, name, None, run, p)?;
-    let file = PathBuf::from(prop_text(&backup.context, "backup_file"));
     let mut undo = UndoLog::new();
     let mut publish = PublishPlan::new(run.ssh.clone());
-    let moved = save_target(store, &old, &plan, &mut undo)
+    let mut backup = Report::default();
+    let moved = take_offline(store, &old, &old_options, run, &mut undo, p)
         .and_then(|()| {
+            backup = backup_site(store, name, None, run, p)?;
+            save_target(store, &old, &plan, &mut undo)
+        })
+        .and_then(|()| {
+            let file = PathBuf::from(prop_text(&backup.context, "backup_file"));
             let deploy = DeployOptions {
                 old_uri: Some(old.uri.clone()),
             };
@@ -76,7 +81,7 @@ pub fn migrate_site(
         Ok(report) => report,
         Err(e) => {
             p.warning(format!(
-                "Migrating {} failed: {e}. Taking back the target; the site stays on {}.",
+                "Migrating {} failed: {e}. Taking back the target; the site goes back online on {}.",
                 old.uri, old.platform.name
             ));
             undo.roll_back(p);
@@ -109,6 +114,39 @@ pub fn migrate_site(
         context,
         self_options: report.self_options,
     })
+}
+
+/// Aegir's first migrate step: the site's vhosts removed from its web servers (which
+/// reload), so nothing writes to it while its backup is taken and moved. Recorded in
+/// `undo`: the vhosts are written back and published again, the site back online.
+fn take_offline(
+    store: &Store,
+    site: &Site,
+    options: &PhpArray,
+    run: &RunOptions,
+    undo: &mut UndoLog,
+    p: &mut Progress,
+) -> Result<()> {
+    let Some(web) = load_web(store, &site.platform.web_server, run)? else {
+        return Ok(());
+    };
+    let mut online = PublishPlan::new(run.ssh.clone());
+    online.configs(&web)?;
+    undo.push(Undo::Republish(online.clone()));
+    let vhost = site_vhost(site, &db_env(options));
+    for member in &web.members {
+        undo.push(Undo::WriteVhost {
+            server: member.http.clone(),
+            vhost: vhost.clone(),
+        });
+        http::delete_site(&member.http, &site.uri)?;
+    }
+    online.send(run, p)?;
+    p.step(format!(
+        "Took {} offline for the migration (its vhosts removed).",
+        site.uri
+    ));
+    Ok(())
 }
 
 /// What a migrate will do, checked before anything is made.

@@ -6,7 +6,7 @@ use crate::context::write::delete_alias;
 use crate::service::db::mysql::MysqlServer;
 use crate::service::db::{sqlite, SiteDb};
 use crate::service::drupal;
-use crate::service::http::{self, HttpServer};
+use crate::service::http::{self, HttpServer, SiteVhost};
 use std::path::PathBuf;
 
 /// One thing a task made.
@@ -48,6 +48,13 @@ pub enum Undo {
         /// True for a server on this machine (a remote one is reloaded by
         /// [`Undo::Republish`]).
         restart: bool,
+    },
+    /// A site vhost the task removed (written back; [`Undo::Republish`] reloads).
+    WriteVhost {
+        /// The web server.
+        server: HttpServer,
+        /// The vhost as it was.
+        vhost: SiteVhost,
     },
     /// What a task publishes to remote servers, sent again once everything it made
     /// here is undone, so the remote copies follow (push it first: it runs last).
@@ -106,7 +113,8 @@ fn describe(step: &Undo) -> String {
         Undo::MysqlDb { db, .. } => format!("dropped database {} and its grants", db.name),
         Undo::SqliteDb { db_name, .. } => format!("removed SQLite database {db_name}"),
         Undo::Vhost { uri, .. } => format!("removed the vhost of {uri}"),
-        Undo::Republish(_) => "published the removals to the web servers".into(),
+        Undo::WriteVhost { vhost, .. } => format!("wrote the vhost of {} back", vhost.uri),
+        Undo::Republish(_) => "published the web servers' files again and reloaded".into(),
         Undo::SitesPhp { uri, .. } => format!("removed {uri} from sites.php"),
         Undo::Alias { name, .. } => format!("deleted the alias {name}"),
     }
@@ -144,6 +152,7 @@ fn apply(step: Undo) -> Result<(), String> {
                 }
             })
             .map_err(|e| s(&e)),
+        Undo::WriteVhost { server, vhost } => http::write_site(&server, &vhost).map_err(|e| s(&e)),
         Undo::Republish(plan) => plan.resend(),
         Undo::SitesPhp { root, uri } => {
             drupal::remove_from_sites_php(&root, &uri).map_err(|e| s(&e))
