@@ -1027,3 +1027,76 @@ fn migrate_to_another_platform_and_database_server_keeps_the_name() {
     assert!(admin.database_exists(&new_db).unwrap());
     drop_site_db(&admin, &new_db);
 }
+
+/// provision-deploy of a backup into a new site context with `--old_uri`: the copy
+/// answers under its own name with its paths rewritten, beside the original, which is
+/// untouched; deploying into an installed site is refused.
+#[test]
+fn deploy_of_a_backup_into_a_new_site_context() {
+    let _live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+    let scene = Scene::new("deploy", Web::Nginx);
+    let admin = mariadb();
+    scene.prepare(Db::Mariadb, &admin);
+    let site = format!("@{}", scene.uri);
+    let out = scene.ok(&[&site, "provision-install", "--backend"]);
+    let db = backend_result(&out)["self"]["db_name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let file = scene.ws.0.join("copy.tar.gz");
+    let mode_before = mode(&scene.ws.0);
+    scene.ok(&[&site, "provision-backup", file.to_str().unwrap()]);
+    assert_eq!(
+        mode(&scene.ws.0),
+        mode_before,
+        "a named backup leaves its directory's mode"
+    );
+    let copy = format!("copy-{}", scene.uri);
+    let out = scene.run(&[
+        "provision-save",
+        &format!("@{copy}"),
+        "--context_type=site",
+        &format!("--uri={copy}"),
+        "--platform=@platform_mini",
+        "--db_server=@server_master",
+    ]);
+    assert!(out.status.success());
+    let old_uri = format!("--old_uri={}", scene.uri);
+    let out = scene.ok(&[
+        &format!("@{copy}"),
+        "provision-deploy",
+        file.to_str().unwrap(),
+        &old_uri,
+        "--backend",
+    ]);
+    let copy_db = backend_result(&out)["context"]["db_name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(copy_db, db);
+    let files = format!("<p id=\"file-public-path\">sites/{copy}/files</p>");
+    let name = format!("<h1 id=\"site-name\">{copy}</h1>");
+    wait_for(
+        scene.port,
+        false,
+        &copy,
+        "answered as the copy",
+        |s, body| s == "200" && body.contains(&files) && body.contains(&name),
+    );
+    wait_for_page(
+        scene.port,
+        false,
+        &scene.uri,
+        &format!("<h1 id=\"site-name\">{}</h1>", scene.uri),
+    );
+    let out = scene.task(&[
+        &format!("@{copy}"),
+        "provision-deploy",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("exists already"));
+    for name in [&db, &copy_db] {
+        drop_site_db(&admin, name);
+    }
+}

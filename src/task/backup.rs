@@ -108,7 +108,9 @@ fn fetch_site_files(site: &Site, web: &Web, run: &RunOptions, p: &mut Progress) 
 
 /// `tar cpzf TARGET .` in the site directory; a partial tarball is removed.
 fn tar(site_path: &Path, target: &Path) -> Result<()> {
-    if let Some(dir) = target.parent() {
+    // A missing backup directory is made private; an existing one (the caller's, for a
+    // named FILE) keeps its mode.
+    if let Some(dir) = target.parent().filter(|d| !d.exists()) {
         crate::fsutil::mkdir_mode(dir, 0o700).map_err(ServiceError::from)?;
     }
     let mut cmd = Command::new("tar");
