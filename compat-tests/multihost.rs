@@ -10,8 +10,7 @@
 mod common;
 
 use common::hosts::{Hosts, HostsLock, WebHost};
-use common::{copy_tree, fixtures, php, provision_bin};
-use serde_json::Value as Json;
+use common::{backend_result, copy_tree, fixtures, php, provision_bin};
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -175,17 +174,6 @@ fn text(out: &Output) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
-}
-
-/// The JSON of a backend run's final block.
-fn backend_result(out: &Output) -> Json {
-    let text = String::from_utf8_lossy(&out.stdout);
-    let start = text
-        .find("DRUSH_BACKEND_OUTPUT_START>>>")
-        .unwrap_or_else(|| panic!("no backend block in {text}"))
-        + "DRUSH_BACKEND_OUTPUT_START>>>".len();
-    let end = text.rfind("<<<DRUSH_BACKEND_OUTPUT_END").expect("end");
-    serde_json::from_str(&text[start..end]).expect("backend JSON")
 }
 
 /// The files a platform publish sends (all but `sites/*` other than `sites/all`) under
@@ -417,7 +405,11 @@ fn migrate_to_a_web_host_that_is_down_fails_and_the_site_stays_up() {
         assert_eq!(out.status.code(), Some(1), "{}", text(&out));
         assert!(text(&out).contains("@server_web2"), "{}", text(&out));
         // Aegir's order: offline first, then back online by the rollback.
-        assert!(text(&out).contains("Took stay.test offline"), "{}", text(&out));
+        assert!(
+            text(&out).contains("Took stay.test offline"),
+            "{}",
+            text(&out)
+        );
         assert!(
             text(&out).contains("wrote the vhost of stay.test back"),
             "{}",

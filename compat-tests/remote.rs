@@ -10,61 +10,27 @@
 //! (the hosts tests' lock, `$RUNTIME/hosts-tests.lock`): some take a host's link down. A
 //! test whose hosts are not there fails and names the script to run: it never skips.
 
+mod common;
+
+use common::live::{runtime, service_env};
 use std::collections::HashMap;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use provision::remote::{Host, HostPlan, Remote, RemoteError, SshOptions, Step, SyncOptions};
 
 const INSIDE: &str = "PROVISION_TEST_REMOTE_INSIDE";
 
-/// One test at a time, across the test harness's threads.
-static SERIAL: Mutex<()> = Mutex::new(());
-
-/// Waits until no other test binary uses the hosts (they share `$RUNTIME/hosts-tests.lock`);
-/// the lock goes with the file.
-fn machine_lock() -> fs::File {
-    let path = runtime().join("hosts-tests.lock");
-    let file = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    file.lock()
-        .unwrap_or_else(|e| panic!("lock {}: {e}", path.display()));
-    file
-}
-
-/// `$PROVISION_TEST_RUNTIME`, default `/tmp/provision-test`.
-fn runtime() -> PathBuf {
-    std::env::var_os("PROVISION_TEST_RUNTIME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/tmp/provision-test"))
-}
-
 /// The facts `scripts/services/hosts` wrote.
 struct Net(HashMap<String, String>);
 
 impl Net {
     fn load() -> Net {
-        let path = runtime().join("hosts.env");
-        let text = fs::read_to_string(&path).unwrap_or_else(|e| {
-            panic!(
-                "{} is missing ({e}): run scripts/services/hosts first",
-                path.display()
-            )
-        });
-        Net(text
-            .lines()
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect())
+        Net(service_env("hosts"))
     }
 
     fn fact(&self, key: &str) -> &str {
@@ -114,8 +80,7 @@ fn in_ctl(name: &str, body: fn(&Net)) {
     if std::env::var_os(INSIDE).is_some() {
         return body(&net);
     }
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let _machine = machine_lock();
+    let _hosts = common::hosts::lock();
     let tmp = runtime().join(format!("remote-tmp-{}", std::process::id()));
     fs::create_dir_all(&tmp).unwrap();
     fs::set_permissions(&tmp, fs::Permissions::from_mode(0o700)).unwrap();

@@ -10,7 +10,7 @@ mod common;
 use common::live::{
     fact, get, mariadb, service_env, urlencode, wait_for, wait_for_page, Workspace,
 };
-use common::{copy_tree, fixtures, provision};
+use common::{backend_result, copy_tree, fixtures, provision};
 use provision::service::db::mysql::MysqlServer;
 use serde_json::Value as Json;
 use std::fs;
@@ -229,6 +229,36 @@ impl Scene {
         self.save_site();
     }
 
+    /// Installs this scene's site; returns its database name.
+    fn install(&self) -> String {
+        let out = self.ok(&[&format!("@{}", self.uri), "provision-install", "--backend"]);
+        backend_result(&out)["self"]["db_name"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// A second platform `@platform_NAME` (a copy of the fixture) on @server_master,
+    /// saved and verified; returns its root.
+    fn add_platform(&self, name: &str) -> PathBuf {
+        let root = self.ws.0.join(format!("platform-{name}"));
+        copy_tree(&fixtures().join("platforms/drupal7-mini"), &root);
+        let out = self.run(&[
+            "provision-save",
+            &format!("@platform_{name}"),
+            "--context_type=platform",
+            &format!("--root={}", root.display()),
+            "--web_server=@server_master",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        self.ok(&[&format!("@platform_{name}"), "provision-verify"]);
+        root
+    }
+
     fn alias_file(&self, name: &str) -> PathBuf {
         self.home()
             .join(".drush")
@@ -253,19 +283,6 @@ impl Drop for Scene {
         let _ = fs::remove_file(&self.link);
         let _ = provision::service::exec::run_shell(&self.restart_cmd());
     }
-}
-
-/// The JSON of a backend run's final block.
-fn backend_result(out: &Output) -> Json {
-    let text = String::from_utf8_lossy(&out.stdout);
-    let start = text
-        .find("DRUSH_BACKEND_OUTPUT_START>>>")
-        .unwrap_or_else(|| panic!("no backend block in {text}"))
-        + "DRUSH_BACKEND_OUTPUT_START>>>".len();
-    let end = text
-        .rfind("<<<DRUSH_BACKEND_OUTPUT_END")
-        .expect("block end");
-    serde_json::from_str(&text[start..end]).expect("backend JSON")
 }
 
 /// Every regular file under `dir` with its bytes, sorted by path.
@@ -844,22 +861,8 @@ fn migrate_with_rename(db: Db) {
     let admin = mariadb();
     scene.prepare(db, &admin);
     let old = format!("@{}", scene.uri);
-    let out = scene.ok(&[&old, "provision-install", "--backend"]);
-    let old_db = backend_result(&out)["self"]["db_name"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let root_b = scene.ws.0.join("platform-b");
-    copy_tree(&fixtures().join("platforms/drupal7-mini"), &root_b);
-    let out = scene.run(&[
-        "provision-save",
-        "@platform_b",
-        "--context_type=platform",
-        &format!("--root={}", root_b.display()),
-        "--web_server=@server_master",
-    ]);
-    assert!(out.status.success());
-    scene.ok(&["@platform_b", "provision-verify"]);
+    let old_db = scene.install();
+    let root_b = scene.add_platform("b");
     let new_uri = format!("new-{}", scene.uri);
     let new = format!("@{new_uri}");
 
@@ -954,11 +957,7 @@ fn migrate_to_another_platform_and_database_server_keeps_the_name() {
     let admin = mariadb();
     scene.prepare(Db::Mariadb, &admin);
     let site = format!("@{}", scene.uri);
-    let out = scene.ok(&[&site, "provision-install", "--backend"]);
-    let old_db = backend_result(&out)["self"]["db_name"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let old_db = scene.install();
     let out = scene.run(&[
         "provision-save",
         "@server_db2",
@@ -979,16 +978,7 @@ fn migrate_to_another_platform_and_database_server_keeps_the_name() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let root_b = scene.ws.0.join("platform-b");
-    copy_tree(&fixtures().join("platforms/drupal7-mini"), &root_b);
-    let out = scene.run(&[
-        "provision-save",
-        "@platform_b",
-        "--context_type=platform",
-        &format!("--root={}", root_b.display()),
-    ]);
-    assert!(out.status.success());
-    scene.ok(&["@platform_b", "provision-verify"]);
+    let root_b = scene.add_platform("b");
 
     let out = scene.ok(&[
         &site,
@@ -1038,11 +1028,7 @@ fn deploy_of_a_backup_into_a_new_site_context() {
     let admin = mariadb();
     scene.prepare(Db::Mariadb, &admin);
     let site = format!("@{}", scene.uri);
-    let out = scene.ok(&[&site, "provision-install", "--backend"]);
-    let db = backend_result(&out)["self"]["db_name"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let db = scene.install();
     let file = scene.ws.0.join("copy.tar.gz");
     let mode_before = mode(&scene.ws.0);
     scene.ok(&[&site, "provision-backup", file.to_str().unwrap()]);

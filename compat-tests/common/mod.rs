@@ -64,6 +64,20 @@ pub fn provision(args: &[&str], home: &Path) -> Output {
         .expect("run provision")
 }
 
+/// The JSON of a backend run's final block
+/// (`DRUSH_BACKEND_OUTPUT_START>>>{json}<<<DRUSH_BACKEND_OUTPUT_END` on stdout).
+pub fn backend_result(out: &Output) -> serde_json::Value {
+    let text = String::from_utf8_lossy(&out.stdout);
+    let start = text
+        .find("DRUSH_BACKEND_OUTPUT_START>>>")
+        .unwrap_or_else(|| panic!("no backend block in {text}"))
+        + "DRUSH_BACKEND_OUTPUT_START>>>".len();
+    let end = text
+        .rfind("<<<DRUSH_BACKEND_OUTPUT_END")
+        .expect("block end");
+    serde_json::from_str(&text[start..end]).expect("backend JSON")
+}
+
 /// The project's `fixtures/` directory.
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")

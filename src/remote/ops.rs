@@ -45,21 +45,7 @@ pub async fn sync(
     path: &Path,
     opts: &SyncOptions,
 ) -> Result<(), RemoteError> {
-    if host.is_local() {
-        return Ok(());
-    }
-    let path = checked(host, path)?;
-    match std::fs::metadata(&path) {
-        Ok(_) => {
-            let dest = argv::remote_spec(&host.user, &host.address, Path::new("/"));
-            rsync(pool, host, &path, opts, &[path.as_os_str()], dest).await
-        }
-        Err(e) if e.kind() == ErrorKind::NotFound => remove_checked(pool, host, &path).await,
-        Err(e) => Err(RemoteError::Io(
-            format!("{host}: cannot sync {}", path.display()),
-            e,
-        )),
-    }
+    sync_all(pool, host, &[path.to_path_buf()], opts).await
 }
 
 /// Sends every one of `paths` to `host` in one rsync run (one transfer however many

@@ -6,13 +6,13 @@
 //! the site must not be installed. A failure takes back all of it.
 
 use super::grants::site_grant_hosts;
-use super::install::make_mysql_db;
+use super::install::{make_mysql_db, sqlite_env};
 use super::progress::Progress;
 use super::publish::PublishPlan;
 use super::resolve::{load_site, DbService, RunOptions, Site};
 use super::undo::{Undo, UndoLog};
 use super::verify::{
-    db_env, inspect_platform, publish_site, read_site_drushrc, write_site_configs,
+    db_env, inspect_platform, publish_site, read_site_drushrc, site_status, write_site_configs,
     write_site_files, Files, Report,
 };
 use super::web::{load_web, Web};
@@ -22,7 +22,6 @@ use crate::php::{PhpArray, Value};
 use crate::service::db::{naming, sqlite};
 use crate::service::drupal::{self, rewrite_database, SiteDatabase, UriRewrite};
 use crate::service::http::DbEnv;
-use crate::service::installer;
 use crate::service::{exec, ServiceError};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -109,17 +108,7 @@ pub(crate) fn deploy_into(
     }
     write_site_configs(&site, &web, &env, p)?;
     let state = inspect_platform(&site.platform, p)?;
-    let status = installer::status(
-        &run.php,
-        &site.platform.root,
-        &site.uri,
-        &site.site_path,
-        &state.core,
-        &env,
-    )?;
-    let packages = state
-        .scan
-        .site_packages(&site.platform.root, &site.site_path, &status.system);
+    let (status, packages) = site_status(&site, &state, &env, run)?;
     let mut options = drushrc_options(&old, &env, &profile);
     options.set("packages", packages.clone());
     drupal::write_site_drushrc(&site.site_path, &options, web_group.as_deref())?;
@@ -253,15 +242,7 @@ fn sqlite_from_backup(site: &Site, old: &DbEnv, undo: &mut UndoLog) -> Result<Db
     if path != unpacked {
         std::fs::rename(&unpacked, &path).map_err(|e| ServiceError::io("rename", &unpacked, e))?;
     }
-    undo.push(Undo::SqliteDb {
-        site_path: site.site_path.clone(),
-        db_name: name,
-    });
-    Ok(DbEnv {
-        db_type: "sqlite".into(),
-        db_name: path.to_string_lossy().into_owned(),
-        ..DbEnv::default()
-    })
+    Ok(sqlite_env(site, name, &path, undo))
 }
 
 /// The site's drushrc options: the backup's, with the new database settings and

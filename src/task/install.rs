@@ -318,15 +318,21 @@ pub(crate) fn drop_mysql_db(server: &MysqlServer, db: &DbEnv) -> Result<()> {
 fn make_sqlite_db(site: &Site, plan: &Plan, undo: &mut UndoLog) -> Result<DbEnv> {
     let name = naming::base_db_name(&site.uri);
     let path = sqlite::create(&site.site_path, &name, plan.web_group.as_deref())?;
+    Ok(sqlite_env(site, name, &path, undo))
+}
+
+/// The settings of the SQLite file at `path`, database `name` of the site, recorded in
+/// `undo`.
+pub(crate) fn sqlite_env(site: &Site, name: String, path: &Path, undo: &mut UndoLog) -> DbEnv {
     undo.push(Undo::SqliteDb {
         site_path: site.site_path.clone(),
         db_name: name,
     });
-    Ok(DbEnv {
+    DbEnv {
         db_type: "sqlite".into(),
         db_name: path.to_string_lossy().into_owned(),
         ..DbEnv::default()
-    })
+    }
 }
 
 /// Runs the platform's installer through the PHP helper; settings.php is writable

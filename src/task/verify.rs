@@ -309,17 +309,7 @@ fn verify_site_into(
     drupal::create_site_dirs(&site.platform.root, &site.uri, web_group.as_deref())?;
     p.step(format!("Site directories of {} are in place.", site.uri));
     write_site_files(&site, &site.text("profile"), web_group.as_deref(), p)?;
-    let status = installer::status(
-        &run.php,
-        &site.platform.root,
-        &site.uri,
-        &site.site_path,
-        &state.core,
-        &db,
-    )?;
-    let packages = state
-        .scan
-        .site_packages(&site.platform.root, &site.site_path, &status.system);
+    let (status, packages) = site_status(&site, &state, &db, run)?;
     options.set("packages", packages.clone());
     drupal::write_site_drushrc(&site.site_path, &options, web_group.as_deref())?;
     p.step("Wrote the site's drushrc.php.");
@@ -335,6 +325,28 @@ fn verify_site_into(
         context,
         self_options: options,
     })
+}
+
+/// What the site's database reports (cron key, enabled modules) and the packages the
+/// site has, as hosting reads them.
+pub(crate) fn site_status(
+    site: &Site,
+    state: &PlatformState,
+    db: &DbEnv,
+    run: &RunOptions,
+) -> Result<(installer::SiteStatus, Value)> {
+    let status = installer::status(
+        &run.php,
+        &site.platform.root,
+        &site.uri,
+        &site.site_path,
+        &state.core,
+        db,
+    )?;
+    let packages = state
+        .scan
+        .site_packages(&site.platform.root, &site.site_path, &status.system);
+    Ok((status, packages))
 }
 
 /// The options of an installed site's `drushrc.php`; a site without one is not installed.
