@@ -138,6 +138,9 @@ fn checked(host: &Host, path: &Path) -> Result<PathBuf, RemoteError> {
     })
 }
 
+/// rsync's exit code when source files vanished during the transfer.
+const RSYNC_VANISHED: i32 = 24;
+
 /// One rsync run from `source` to `dest` through `host`'s master.
 async fn rsync(
     pool: &Pool,
@@ -151,7 +154,9 @@ async fn rsync(
     let ssh = argv::ssh_command(&pool.mux_options(&session));
     let args = argv::rsync_args(&ssh, opts, sources, &dest);
     let out = output(host, Command::new("rsync").args(args), "rsync").await?;
-    if out.status.success() {
+    // 24: source files vanished while rsync read them — a temp file of a concurrent
+    // atomic write, say; what exists was sent, and the next publish sends the rest.
+    if out.status.success() || out.status.code() == Some(RSYNC_VANISHED) {
         return Ok(());
     }
     if let Some(lost) = pool.lost(host, &session).await {
