@@ -92,13 +92,26 @@ fn fetch_site_files(site: &Site, web: &Web, run: &RunOptions, p: &mut Progress) 
     let host = member.server.host()?;
     let remote =
         crate::remote::Remote::new(run.ssh.clone()).map_err(super::publish::remote_error)?;
-    for dir in FETCHED_DIRS {
-        let path = site.site_path.join(dir);
-        remote
-            .fetch(&host, &path, &crate::remote::SyncOptions::default())
-            .map_err(super::publish::remote_error)?;
-    }
+    // The directories at once, over the one ssh master: each rsync run costs a round of
+    // handshakes and file lists even for an empty directory.
+    let fetched: Vec<_> = std::thread::scope(|scope| {
+        let runs: Vec<_> = FETCHED_DIRS
+            .iter()
+            .map(|dir| {
+                let (remote, host, path) = (&remote, &host, site.site_path.join(dir));
+                scope.spawn(move || {
+                    remote.fetch(host, &path, &crate::remote::SyncOptions::default())
+                })
+            })
+            .collect();
+        runs.into_iter()
+            .map(|run| run.join().expect("a fetch thread panicked"))
+            .collect()
+    });
     remote.close();
+    for result in fetched {
+        result.map_err(super::publish::remote_error)?;
+    }
     p.step(format!(
         "Fetched the site's files from {} ({}).",
         host.server, host.address
