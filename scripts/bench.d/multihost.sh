@@ -138,6 +138,8 @@ mh_servers() {
 
 # Percent-encodes $1 for a URL's userinfo (everything but unreserved characters).
 mh_urlencode() {
+  # Bytes, not characters: a multibyte character is encoded byte by byte.
+  local LC_ALL=C
   local s=$1 out="" c i
   for ((i = 0; i < ${#s}; i++)); do
     c=${s:i:1}
@@ -207,7 +209,7 @@ mh_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
 mh_each_parallel() {
   local line pids=() failed=0 pid
   while read -r line; do
-    "$@" "$line" &
+    "$@" "$line" </dev/null &
     pids+=($!)
     if [ "${#pids[@]}" -ge 4 ]; then
       wait "${pids[0]}" || failed=1
@@ -290,7 +292,7 @@ mh_verify_bench() {
   [ "$single_n" -eq "$n" ] || single_label+=" ($single_n timed, x$n/$single_n)"
   MH_ROWS+=("verify $n sites on 3 hosts, 1 run vs $base_label|$t_ours|$t_base|$(mh_ratio "$t_base" "$t_ours")x faster")
   MH_ROWS+=("verify $n sites on 3 hosts, 1 run vs $single_label|$t_ours|$t_single|$(mh_ratio "$t_single" "$t_ours")x faster")
-  MH_NOTES+=("verify of $n sites, batched runs (ms): ${times[*]}")
+  MH_NOTES+=("verify of $n sites, batched runs (ms): ${times[*]}; the Aegir-way loop is only the rsyncs (site dir, vhost.d, sites.php) and the reload, per site and host, over new ssh connections: no rendering counted, which favours it")
 }
 
 # mh_install for the parallel runner: site $1 on @platform_v.
@@ -375,7 +377,7 @@ mh_migrate_bench() {
   done
   t_ours=$(mh_median "${ours[@]}")
   t_plain=$(mh_median "${plain[@]}")
-  MH_NOTES+=("migrate runs (ms): provision-migrate ${ours[*]}; mysqldump+rsync+import ${plain[*]}")
+  MH_NOTES+=("migrate runs (ms): provision-migrate ${ours[*]}; mysqldump+rsync+import ${plain[*]} (moves the data only: no backup tarball, no configs or reload, nothing removed from web1)")
   MH_ROWS+=("migrate, $what, web1->web2, vs mysqldump+rsync|$t_ours|$t_plain|$(mh_ratio "$t_ours" "$t_plain")x plain")
 }
 
