@@ -204,24 +204,6 @@ mh_median() {
 
 mh_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
 
-# Runs "$@" once per line of stdin (the line as its last argument), 4 at a time: the
-# hosts spend most of an install waiting on ssh handshakes. Fails if any run failed.
-mh_each_parallel() {
-  local line pids=() failed=0 pid
-  while read -r line; do
-    "$@" "$line" </dev/null &
-    pids+=($!)
-    if [ "${#pids[@]}" -ge 4 ]; then
-      wait "${pids[0]}" || failed=1
-      pids=("${pids[@]:1}")
-    fi
-  done
-  for pid in "${pids[@]+"${pids[@]}"}"; do
-    wait "$pid" || failed=1
-  done
-  return "$failed"
-}
-
 # Checks that every web host serves sites $@.
 mh_all_serve() {
   local uri n
@@ -251,7 +233,7 @@ mh_single_verifies() {
 # Benchmark 1: verify of MH_SITES sites on a 3-host cluster.
 mh_verify_bench() {
   local n=${MH_SITES:-100} runs=${MH_VERIFY_RUNS:-3} base_n=${MH_BASE_SITES:-${MH_SITES:-100}}
-  local single_n=${MH_SINGLE:-${MH_SITES:-100}} i list sample times=() t_ours t_base t_single
+  local single_n=${MH_SINGLE:-${MH_SITES:-100}} i uri list sample times=() t_ours t_base t_single
   local sites=()
   for ((i = 1; i <= n; i++)); do sites+=("pvbench$i.test"); done
   list=$(printf '@%s,' "${sites[@]}")
@@ -264,7 +246,11 @@ mh_verify_bench() {
   mh_task @server_cluster provision-verify
   mh_platform v @server_cluster
   mh_task @platform_v provision-verify
-  printf '%s\n' "${sites[@]}" | mh_each_parallel mh_install_on_v
+  # One install after the other: installs run at once on one platform can fail (one's
+  # rsync of a config directory sees another's temp file vanish: rsync exit 24).
+  for uri in "${sites[@]}"; do
+    mh_install "$uri" v
+  done
   # One batched verify untimed: every site's files and configs in place on every host.
   mh_task "$list" provision-verify
   mh_all_serve "${sample[@]}"
@@ -293,11 +279,6 @@ mh_verify_bench() {
   MH_ROWS+=("verify $n sites on 3 hosts, 1 run vs $base_label|$t_ours|$t_base|$(mh_ratio "$t_base" "$t_ours")x faster")
   MH_ROWS+=("verify $n sites on 3 hosts, 1 run vs $single_label|$t_ours|$t_single|$(mh_ratio "$t_single" "$t_ours")x faster")
   MH_NOTES+=("verify of $n sites, batched runs (ms): ${times[*]}; the Aegir-way loop is only the rsyncs (site dir, vhost.d, sites.php) and the reload, per site and host, over new ssh connections: no rendering counted, which favours it")
-}
-
-# mh_install for the parallel runner: site $1 on @platform_v.
-mh_install_on_v() {
-  mh_install "$1" v
 }
 
 # Random bytes (incompressible, like photos) for the migrate benchmark's uploads: MH_FILES
