@@ -1,6 +1,8 @@
 //! `provision-backup` of a site, in Aegir's tarball layout: the database dumped to
 //! `database.sql` in the site directory (credentials never on a command line), then
-//! `tar` of the site directory with `./` as its root, then the dump removed again.
+//! `tar` of the site directory with `./` as its root, gzip-compressed (uploads that are
+//! compressed already are stored as they are rather than compressed again), then the
+//! dump removed again.
 
 use super::progress::Progress;
 use super::resolve::{load_server, load_site, DbService, RunOptions, Site};
@@ -9,9 +11,10 @@ use super::web::{load_web, Web};
 use super::{Result, TaskError};
 use crate::context::store::Store;
 use crate::php::{PhpArray, Value};
-use crate::service::{exec, ServiceError};
+use crate::service::ServiceError;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Backs site `name` up to `file`, or to `{backup_path}/{uri}-{Ymd.His}.tar.gz` (UTC;
@@ -92,13 +95,26 @@ fn fetch_site_files(site: &Site, web: &Web, run: &RunOptions, p: &mut Progress) 
     let host = member.server.host()?;
     let remote =
         crate::remote::Remote::new(run.ssh.clone()).map_err(super::publish::remote_error)?;
-    for dir in FETCHED_DIRS {
-        let path = site.site_path.join(dir);
-        remote
-            .fetch(&host, &path, &crate::remote::SyncOptions::default())
-            .map_err(super::publish::remote_error)?;
-    }
+    // The directories at once, over the one ssh master: each rsync run costs a round of
+    // handshakes and file lists even for an empty directory.
+    let fetched: Vec<_> = std::thread::scope(|scope| {
+        let runs: Vec<_> = FETCHED_DIRS
+            .iter()
+            .map(|dir| {
+                let (remote, host, path) = (&remote, &host, site.site_path.join(dir));
+                scope.spawn(move || {
+                    remote.fetch(host, &path, &crate::remote::SyncOptions::default())
+                })
+            })
+            .collect();
+        runs.into_iter()
+            .map(|run| run.join().expect("a fetch thread panicked"))
+            .collect()
+    });
     remote.close();
+    for result in fetched {
+        result.map_err(super::publish::remote_error)?;
+    }
     p.step(format!(
         "Fetched the site's files from {} ({}).",
         host.server, host.address
@@ -106,23 +122,242 @@ fn fetch_site_files(site: &Site, web: &Web, run: &RunOptions, p: &mut Progress) 
     Ok(())
 }
 
-/// `tar cpzf TARGET .` in the site directory; a partial tarball is removed.
+/// `tar cpf - .` in the site directory, gzip-compressed into `target` (what `tar cpzf`
+/// makes, read by any `tar xzf`); a partial tarball is removed.
 fn tar(site_path: &Path, target: &Path) -> Result<()> {
     // A missing backup directory is made private; an existing one (the caller's, for a
     // named FILE) keeps its mode.
     if let Some(dir) = target.parent().filter(|d| !d.exists()) {
         crate::fsutil::mkdir_mode(dir, 0o700).map_err(ServiceError::from)?;
     }
-    let mut cmd = Command::new("tar");
-    cmd.arg("cpzf")
-        .arg(target)
-        .arg("-C")
-        .arg(site_path)
-        .arg(".");
-    exec::run(&mut cmd, None, &[]).map(drop).map_err(|e| {
+    write_tar_gz(site_path, target).map_err(|e| {
         let _ = std::fs::remove_file(target);
         TaskError::from(e)
     })
+}
+
+/// The tar stream is cut into chunks of [`CHUNK`] bytes, each written as a gzip member of
+/// its own: a gzip file is a series of members, which `gunzip` and `tar xzf` read as one
+/// stream. A chunk whose bytes look random (uploads that are compressed already: photos,
+/// videos, archives) is stored in deflate's uncompressed blocks, as gzip itself ends up
+/// storing such data, but without its ~30 MB/s of searching for matches; the other
+/// chunks go through `gzip`, as many at once as there are CPUs.
+fn write_tar_gz(site_path: &Path, target: &Path) -> std::result::Result<(), ServiceError> {
+    let mut child = Command::new("tar")
+        .arg("cpf")
+        .arg("-")
+        .arg("-C")
+        .arg(site_path)
+        .arg(".")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| command_error("tar", e.to_string(), b""))?;
+    let stream = child.stdout.take().expect("tar's stdout is piped");
+    let mut errors = child.stderr.take().expect("tar's stderr is piped");
+    let (written, stderr) = std::thread::scope(|scope| {
+        let stderr = scope.spawn(move || {
+            let mut text = Vec::new();
+            let _ = errors.read_to_end(&mut text);
+            text
+        });
+        // Returning drops the pipe: a tar still writing then stops.
+        let written = compress_into(stream, target);
+        (written, stderr.join().unwrap_or_default())
+    });
+    let status = child
+        .wait()
+        .map_err(|e| command_error("tar", e.to_string(), b""))?;
+    written?;
+    if !status.success() {
+        return Err(command_error("tar", status.to_string(), &stderr));
+    }
+    Ok(())
+}
+
+/// Bytes of the tar stream per gzip member.
+const CHUNK: usize = 1 << 20;
+
+/// Bits of information per byte above which a chunk is taken for random (compressed)
+/// data and stored: deflate's Huffman codes could take at most 0.6% off such a chunk.
+const RANDOM_BITS: f64 = 7.95;
+
+/// Reads the tar stream to its end and writes it gzip-compressed to `target`, a batch of
+/// chunks at a time, each batch's chunks compressed at once.
+fn compress_into(mut stream: impl Read, target: &Path) -> std::result::Result<(), ServiceError> {
+    let write_err = |e| ServiceError::io("write", target, e);
+    let mut out = std::io::BufWriter::new(std::fs::File::create(target).map_err(write_err)?);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let mut end = false;
+    while !end {
+        let mut batch = Vec::with_capacity(workers);
+        while batch.len() < workers && !end {
+            let mut chunk = Vec::with_capacity(CHUNK);
+            (&mut stream)
+                .take(CHUNK as u64)
+                .read_to_end(&mut chunk)
+                .map_err(|e| command_error("tar", format!("reading its output: {e}"), b""))?;
+            end = chunk.len() < CHUNK;
+            if !chunk.is_empty() {
+                batch.push(chunk);
+            }
+        }
+        let members: Vec<_> = std::thread::scope(|scope| {
+            let runs: Vec<_> = batch
+                .iter()
+                .map(|chunk| scope.spawn(|| gzip_member(chunk)))
+                .collect();
+            runs.into_iter()
+                .map(|run| run.join().expect("a compression thread panicked"))
+                .collect()
+        });
+        for member in members {
+            out.write_all(&member?).map_err(write_err)?;
+        }
+    }
+    out.flush().map_err(write_err)
+}
+
+/// One gzip member holding `data`: stored when it looks random, else made by `gzip`.
+fn gzip_member(data: &[u8]) -> std::result::Result<Vec<u8>, ServiceError> {
+    if looks_random(data) {
+        return Ok(stored_member(data));
+    }
+    let mut child = Command::new("gzip")
+        .arg("-c")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| command_error("gzip", e.to_string(), b""))?;
+    let mut input = child.stdin.take().expect("gzip's stdin is piped");
+    // Feed it while reading what it writes, so neither side can block the other.
+    let out = std::thread::scope(|scope| {
+        scope.spawn(move || {
+            // A gzip that exits early closes the pipe; its status tells what went wrong.
+            let _ = input.write_all(data);
+        });
+        child.wait_with_output()
+    })
+    .map_err(|e| command_error("gzip", e.to_string(), b""))?;
+    if !out.status.success() {
+        return Err(command_error("gzip", out.status.to_string(), &out.stderr));
+    }
+    Ok(out.stdout)
+}
+
+/// True when `data`'s bytes are spread so evenly (Shannon entropy of their frequencies of
+/// at least [`RANDOM_BITS`] bits a byte) that deflate would store them as they are. Under
+/// 4 KiB there is too little to tell: such data is compressed.
+fn looks_random(data: &[u8]) -> bool {
+    if data.len() < 4096 {
+        return false;
+    }
+    let mut counts = [0u64; 256];
+    for &b in data {
+        counts[usize::from(b)] += 1;
+    }
+    let n = data.len() as f64;
+    let bits: f64 = counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum();
+    bits >= RANDOM_BITS
+}
+
+/// A gzip member (RFC 1952) of `data` in stored deflate blocks (RFC 1951, 3.2.4): the
+/// 10-byte header (no name, no time, Unix), blocks of at most 65535 bytes each with its
+/// length and the length's complement, the last one flagged final, then the CRC-32 and
+/// the length.
+fn stored_member(data: &[u8]) -> Vec<u8> {
+    const HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3];
+    const MAX_BLOCK: usize = 65_535;
+    let mut out = Vec::with_capacity(data.len() + data.len() / MAX_BLOCK * 5 + 23);
+    out.extend_from_slice(&HEADER);
+    let mut blocks = data.chunks(MAX_BLOCK).peekable();
+    if data.is_empty() {
+        out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
+    }
+    while let Some(block) = blocks.next() {
+        let len = block.len() as u16;
+        out.push(u8::from(blocks.peek().is_none()));
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(block);
+    }
+    out.extend_from_slice(&crc32(data).to_le_bytes());
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out
+}
+
+/// The CRC-32 of gzip (reflected polynomial 0xEDB88320), eight bytes a step.
+fn crc32(data: &[u8]) -> u32 {
+    let t = &CRC_TABLES;
+    let mut crc = !0u32;
+    let mut words = data.chunks_exact(8);
+    for w in &mut words {
+        let lo = u32::from_le_bytes([w[0], w[1], w[2], w[3]]) ^ crc;
+        let hi = u32::from_le_bytes([w[4], w[5], w[6], w[7]]);
+        crc = t[7][(lo & 0xff) as usize]
+            ^ t[6][(lo >> 8 & 0xff) as usize]
+            ^ t[5][(lo >> 16 & 0xff) as usize]
+            ^ t[4][(lo >> 24) as usize]
+            ^ t[3][(hi & 0xff) as usize]
+            ^ t[2][(hi >> 8 & 0xff) as usize]
+            ^ t[1][(hi >> 16 & 0xff) as usize]
+            ^ t[0][(hi >> 24) as usize];
+    }
+    for &b in words.remainder() {
+        crc = t[0][((crc ^ u32::from(b)) & 0xff) as usize] ^ (crc >> 8);
+    }
+    !crc
+}
+
+/// `CRC_TABLES[0]` is the CRC of each byte; `CRC_TABLES[k]` that of the byte followed by k
+/// zero bytes, so eight table lookups advance the CRC by eight bytes.
+const CRC_TABLES: [[u32; 256]; 8] = crc_tables();
+
+const fn crc_tables() -> [[u32; 256]; 8] {
+    let mut t = [[0u32; 256]; 8];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = i as u32;
+        let mut k = 0;
+        while k < 8 {
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
+            k += 1;
+        }
+        t[0][i] = c;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 256 {
+        let mut k = 1;
+        while k < 8 {
+            t[k][i] = (t[k - 1][i] >> 8) ^ t[0][(t[k - 1][i] & 0xff) as usize];
+            k += 1;
+        }
+        i += 1;
+    }
+    t
+}
+
+/// A program's failure, as [`crate::service::exec::run`] reports one.
+fn command_error(program: &str, status: String, stderr: &[u8]) -> ServiceError {
+    ServiceError::Command {
+        program: program.to_string(),
+        status,
+        stderr: String::from_utf8_lossy(stderr).trim().to_string(),
+    }
 }
 
 /// `{dir}/{uri}-{Ymd.His}.tar.gz`, or with `_1`, `_2` … before `.tar.gz` when taken.
@@ -166,6 +401,148 @@ mod tests {
         assert_eq!(ymd_his(0), "19700101.000000");
         assert_eq!(ymd_his(1_795_412_860), "20261123.054740");
         assert_eq!(ymd_his(951_782_400), "20000229.000000");
+    }
+
+    /// `n` pseudo-random bytes (xorshift), as incompressible as real random data.
+    fn noise(n: usize, seed: u64) -> Vec<u8> {
+        let mut x = seed | 1;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 24) as u8
+            })
+            .collect()
+    }
+
+    /// `n` bytes of SQL-like text.
+    fn text(n: usize) -> Vec<u8> {
+        (0..)
+            .map(|i| format!("INSERT INTO variable VALUES ('name_{i}', 's:5:\"value\";');\n"))
+            .flat_map(String::into_bytes)
+            .take(n)
+            .collect()
+    }
+
+    /// `gzip -dc` of `bytes`.
+    fn gunzip(bytes: &[u8]) -> Vec<u8> {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("x.gz");
+        std::fs::write(&file, bytes).unwrap();
+        let out = Command::new("gzip").arg("-dc").arg(&file).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    }
+
+    #[test]
+    fn crc32_is_gzips() {
+        assert_eq!(crc32(b""), 0);
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+        // Every length around the eight-byte steps agrees with the byte-at-a-time CRC.
+        let data = noise(100, 7);
+        for n in 0..data.len() {
+            let bytewise = !data[..n].iter().fold(!0u32, |crc, &b| {
+                CRC_TABLES[0][((crc ^ u32::from(b)) & 0xff) as usize] ^ (crc >> 8)
+            });
+            assert_eq!(crc32(&data[..n]), bytewise, "length {n}");
+        }
+    }
+
+    #[test]
+    fn a_stored_member_is_read_by_gunzip_and_one_member_follows_another() {
+        for n in [0, 1, 65_535, 65_536, 200_000] {
+            let data = noise(n, n as u64 + 1);
+            let member = stored_member(&data);
+            assert_eq!(gunzip(&member), data, "length {n}");
+            assert_eq!(member.len(), n + 18 + 5 * n.div_ceil(65_535).max(1));
+        }
+        let mut two = stored_member(b"first ");
+        two.extend(gzip_member(&text(10_000)).unwrap());
+        let mut want = b"first ".to_vec();
+        want.extend(text(10_000));
+        assert_eq!(gunzip(&two), want);
+    }
+
+    #[test]
+    fn random_bytes_are_stored_and_text_is_compressed() {
+        assert!(looks_random(&noise(CHUNK, 3)));
+        assert!(!looks_random(&text(CHUNK)));
+        assert!(!looks_random(&noise(1000, 3)), "too short to tell");
+        // Half random, half text: compressed.
+        let mut mixed = noise(CHUNK / 2, 5);
+        mixed.extend(text(CHUNK / 2));
+        assert!(!looks_random(&mixed));
+        let member = gzip_member(&text(CHUNK)).unwrap();
+        assert!(member.len() < CHUNK / 4, "{} bytes", member.len());
+    }
+
+    #[test]
+    fn the_tarball_unpacks_with_tar_xzf_into_the_site_as_it_was() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let site = tmp.path().join("site");
+        std::fs::create_dir_all(site.join("files/styles")).unwrap();
+        // Several chunks: random uploads between compressible files.
+        let photo = noise(3 * CHUNK + 12_345, 11);
+        let dump = text(2 * CHUNK + 999);
+        std::fs::write(site.join("files/photo.jpg"), &photo).unwrap();
+        std::fs::write(site.join("database.sql"), &dump).unwrap();
+        std::fs::write(site.join("files/styles/thumb.jpg"), noise(5000, 13)).unwrap();
+        std::fs::write(site.join("settings.php"), b"<?php\n").unwrap();
+        std::fs::set_permissions(
+            site.join("settings.php"),
+            std::fs::Permissions::from_mode(0o440),
+        )
+        .unwrap();
+        let target = tmp.path().join("backups/site.tar.gz");
+        tar(&site, &target).unwrap();
+        let size = std::fs::metadata(&target).unwrap().len() as usize;
+        assert!(
+            size < photo.len() + dump.len() / 4,
+            "the text was not compressed: {size} bytes"
+        );
+        let out = tmp.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        let status = Command::new("tar")
+            .arg("xpzf")
+            .arg(&target)
+            .arg("-C")
+            .arg(&out)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let listing = Command::new("tar")
+            .arg("tzf")
+            .arg(&target)
+            .output()
+            .unwrap();
+        let listing = String::from_utf8(listing.stdout).unwrap();
+        assert!(listing.lines().all(|l| l.starts_with("./")), "{listing}");
+        assert_eq!(std::fs::read(out.join("files/photo.jpg")).unwrap(), photo);
+        assert_eq!(std::fs::read(out.join("database.sql")).unwrap(), dump);
+        assert_eq!(
+            std::fs::read(out.join("files/styles/thumb.jpg")).unwrap(),
+            noise(5000, 13)
+        );
+        let mode = std::fs::metadata(out.join("settings.php"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o440);
+    }
+
+    #[test]
+    fn a_failed_tar_leaves_no_tarball() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("b/x.tar.gz");
+        let err = tar(&tmp.path().join("missing"), &target).unwrap_err();
+        assert!(err.to_string().contains("tar failed"), "{err}");
+        assert!(!target.exists());
     }
 
     #[test]
