@@ -114,6 +114,27 @@ pub fn remove_file_if_exists(path: &Path) -> Result<()> {
     }
 }
 
+/// Removes a directory tree this process owns even where Drupal made directories
+/// read-only (`sites/URI` is 0555 after an install): each directory is made writable
+/// by its owner first. Symbolic links are removed, never followed.
+pub fn remove_dir_all_writable(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    for entry in walkdir::WalkDir::new(path).follow_links(false) {
+        let entry = entry.map_err(std::io::Error::other)?;
+        if entry.file_type().is_dir() {
+            let mode = entry
+                .metadata()
+                .map_err(std::io::Error::other)?
+                .permissions()
+                .mode();
+            if mode & 0o700 != 0o700 {
+                fs::set_permissions(entry.path(), fs::Permissions::from_mode(mode | 0o700))?;
+            }
+        }
+    }
+    fs::remove_dir_all(path)
+}
+
 /// A file with secret content, mode 0600 from creation, removed when dropped.
 #[derive(Debug)]
 pub struct SecretFile {

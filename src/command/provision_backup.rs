@@ -11,6 +11,20 @@ use crate::task::TaskError;
 use std::ffi::OsString;
 use std::path::Path;
 
+/// `provision-backup` in the command table.
+pub const SPEC: super::spec::Spec = super::spec::Spec {
+    name: "provision-backup",
+    aliases: &[],
+    summary: "Back a site up: a tarball of its directory and its database dump.",
+    usage: "provision @SITE provision-backup [FILE]",
+    arguments: &[(
+        "FILE",
+        "Where to write the tarball (default: in the server's backup path).",
+    )],
+    options: &[],
+    run: super::spec::Runner::Drush(main),
+};
+
 /// Runs provision-backup with the Drush-style arguments after the command name.
 pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
     task_runner::main("provision-backup", target, args, &backup, print_file)

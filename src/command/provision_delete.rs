@@ -3,11 +3,22 @@
 
 use super::task_runner::{self, Inputs};
 use crate::context::store::Store;
-use crate::task::delete::{delete_platform, delete_site};
+use crate::task::delete::{delete_platform, delete_server, delete_site};
 use crate::task::progress::Progress;
 use crate::task::verify::Report;
 use crate::task::TaskError;
 use std::ffi::OsString;
+
+/// `provision-delete` in the command table.
+pub const SPEC: super::spec::Spec = super::spec::Spec {
+    name: "provision-delete",
+    aliases: &[],
+    summary: "Delete a site (after a backup), an unused platform or an unused server.",
+    usage: "provision @CONTEXT provision-delete",
+    arguments: &[],
+    options: &[],
+    run: super::spec::Runner::Drush(main),
+};
 
 /// Runs provision-delete with the Drush-style arguments after the command name.
 pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
@@ -25,9 +36,10 @@ fn delete(
     match ctype {
         "platform" => delete_platform(store, name, &inputs.run, p),
         "site" => delete_site(store, name, &inputs.run, p),
-        other => Err(TaskError::Refused(
-            "PROVISION_DELETE_UNSUPPORTED",
-            format!("{name} is a {other} context: provision-delete takes a site or a platform."),
+        "server" => delete_server(store, name, p),
+        _ => Err(TaskError::Refused(
+            "PROVISION_CONTEXT_NOT_FOUND",
+            format!("There is no context {name} to delete."),
         )),
     }
 }

@@ -10,6 +10,20 @@ use crate::task::TaskError;
 use std::ffi::OsString;
 use std::path::Path;
 
+/// `provision-deploy` in the command table.
+pub const SPEC: super::spec::Spec = super::spec::Spec {
+    name: "provision-deploy",
+    aliases: &[],
+    summary: "Deploy a backup tarball into a site context that is not installed.",
+    usage: "provision @SITE provision-deploy FILE [--old_uri=URI]",
+    arguments: &[("FILE", "The backup tarball.")],
+    options: &[(
+        "--old_uri=URI",
+        "The uri the backup was taken of, for a rename.",
+    )],
+    run: super::spec::Runner::Drush(main),
+};
+
 /// Runs provision-deploy with the Drush-style arguments after the command name.
 pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
     task_runner::main("provision-deploy", target, args, &deploy, |_| {})

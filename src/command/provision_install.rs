@@ -11,6 +11,22 @@ use crate::task::verify::Report;
 use crate::task::TaskError;
 use std::ffi::OsString;
 
+/// `provision-install` in the command table.
+pub const SPEC: super::spec::Spec = super::spec::Spec {
+    name: "provision-install",
+    aliases: &[],
+    summary: "Install a site: its database, directories, settings and vhost, then the platform's own installer.",
+    usage: "provision @SITE provision-install [--profile=NAME] [--client_email=MAIL] [--force-reinstall]",
+    arguments: &[
+    ],
+    options: &[
+        ("--profile=NAME", "The install profile (default: the context's)."),
+        ("--client_email=MAIL", "The admin account's e-mail address."),
+        ("--force-reinstall", "Remove an installed site first."),
+    ],
+    run: super::spec::Runner::Drush(main),
+};
+
 /// Runs provision-install with the Drush-style arguments after the command name.
 pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
     task_runner::main(

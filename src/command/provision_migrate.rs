@@ -16,6 +16,25 @@ use std::ffi::OsString;
 /// The context key a dry run's plan travels in, to be printed.
 const PLAN: &str = "migrate_plan";
 
+/// `provision-migrate` in the command table.
+pub const SPEC: super::spec::Spec = super::spec::Spec {
+    name: "provision-migrate",
+    aliases: &[],
+    summary: "Move a site to another platform, database server or name.",
+    usage: "provision @SITE provision-migrate @PLATFORM [@NEW_NAME] [--new_db_server=@SERVER] [--profile=NAME] [--dry-run [--json]]",
+    arguments: &[
+        ("@PLATFORM", "The target platform."),
+        ("@NEW_NAME", "The site's new name (a rename)."),
+    ],
+    options: &[
+        ("--new_db_server=@SERVER", "The target database server (also --db_server)."),
+        ("--profile=NAME", "The profile the site has on the target platform."),
+        ("--dry-run", "Print the plan and change nothing."),
+        ("--json", "With --dry-run: the plan as JSON."),
+    ],
+    run: super::spec::Runner::Drush(main),
+};
+
 /// Runs provision-migrate with the Drush-style arguments after the command name.
 pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
     task_runner::main("provision-migrate", target, args, &migrate, print_plan)
@@ -41,6 +60,8 @@ fn migrate(
         db_server: inputs
             .text("new_db_server")
             .or_else(|| inputs.text("db_server")),
+        profile: inputs.text("profile"),
+        ..MigrateOptions::default()
     };
     if !inputs.flag("dry-run") {
         return migrate_site(store, name, &inputs.run, &opts, p);

@@ -28,6 +28,34 @@ impl From<ContextError> for CommandError {
     }
 }
 
+/// `provision-save` in the command table.
+pub const SPEC: super::spec::Spec = super::spec::Spec {
+    name: "provision-save",
+    aliases: &[],
+    summary: "Save a server, platform or site context as a Drush alias file (--delete removes it).",
+    usage: "provision provision-save @NAME --context_type=server|platform|site [--key=value ...] [--delete]",
+    arguments: &[
+        ("@NAME", "The context to save."),
+    ],
+    options: &[
+        ("--context_type=TYPE", "server, platform or site (a stored context keeps its type)."),
+        ("--delete", "Remove the context's alias file(s)."),
+        ("--remote_host=HOST", "Server: its host name."),
+        ("--http_service_type=TYPE", "Server: apache, nginx, apache_ssl, nginx_ssl, https_apache, https_nginx, cluster, pack or NONE."),
+        ("--db_service_type=TYPE", "Server: mysql, sqlite or NONE."),
+        ("--master_db=URL", "Server: mysql://USER:PASSWORD@HOST[:PORT] of the database administrator."),
+        ("--root=PATH", "Platform: its code base."),
+        ("--web_server=@SERVER", "Platform: the server that serves it."),
+        ("--platform=@PLATFORM", "Site: its platform."),
+        ("--db_server=@SERVER", "Site: its database server."),
+        ("--uri=URI", "Site: its host name."),
+        ("--aliases=A,B", "Site: other host names it answers to."),
+        ("--skip-db-check", "Server: save without testing the database administrator's account."),
+        ("--KEY=VALUE", "Any other property, kept in the alias (as contrib modules' keys are)."),
+    ],
+    run: super::spec::Runner::Drush(main),
+};
+
 /// Runs provision-save with the Drush-style arguments after the command name and
 /// returns the exit code. `target` is the `@alias` given before the command, if
 /// any. With `--backend`, reports through Drush's backend protocol.
@@ -62,10 +90,7 @@ pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
             e.code
         }
     };
-    let context = posted.merge(&parsed.options);
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(&report.final_block("", &self_record, &context));
-    let _ = out.flush();
+    report.finish(&self_record, &posted.merge(&parsed.options));
     code
 }
 

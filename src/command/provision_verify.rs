@@ -9,6 +9,19 @@ use crate::task::verify::{self, Report};
 use crate::task::TaskError;
 use std::ffi::OsString;
 
+/// `provision-verify` in the command table.
+pub const SPEC: super::spec::Spec = super::spec::Spec {
+    name: "provision-verify",
+    aliases: &[],
+    summary: "Verify a server, platform or site: write its configs and files, publish them and reload the web servers.",
+    usage: "provision @CONTEXT[,@CONTEXT...] provision-verify",
+    arguments: &[
+    ],
+    options: &[
+    ],
+    run: super::spec::Runner::Drush(main),
+};
+
 /// Runs provision-verify with the Drush-style arguments after the command name.
 pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
     task_runner::main("provision-verify", target, args, &verify_any, |_| {})

@@ -15,7 +15,6 @@ use crate::task::resolve::RunOptions;
 use crate::task::verify::Report;
 use crate::task::TaskError;
 use std::ffi::OsString;
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -92,6 +91,7 @@ pub fn main(
         );
     }
     let mut report = Backend::new();
+    let before = site_drushrc(&record);
     let result = task(
         &store,
         &name,
@@ -107,11 +107,42 @@ pub fn main(
         }
     };
     let self_record = without_hash_keys(&record).merge(&done.self_options);
-    let context = inputs.options.merge(&done.context);
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(&report.final_block("", &self_record, &context));
-    let _ = out.flush();
+    let drushrc = site_drushrc(&record).unwrap_or(before.unwrap_or_default());
+    let context = drush_context(&store, &name, &record, &drushrc)
+        .merge(&inputs.options)
+        .merge(&done.context);
+    report.finish(&self_record, &context);
     code
+}
+
+/// What Drush's `context` holds at the end of a task on `name` before the task's own
+/// options: the alias record (with `#name` and `#file`, as Drush loads it) and, for a
+/// site, the options of its `drushrc.php` (`db_name`, `packages`, …).
+fn drush_context(store: &Store, name: &str, record: &PhpArray, drushrc: &PhpArray) -> PhpArray {
+    if name.contains(',') || record.is_empty() {
+        return PhpArray::new();
+    }
+    let mut context = drushrc.clone();
+    for (k, v) in record.iter() {
+        context.insert(k.clone(), v.clone());
+    }
+    context.set("#name", Value::str(bare_name(name)));
+    let file = crate::context::alias_file(&store.dir, name);
+    context.set("#file", Value::str(file.to_string_lossy().as_ref()));
+    context
+}
+
+/// The options in a site's `drushrc.php`, when the record is a site's and the file
+/// reads.
+fn site_drushrc(record: &PhpArray) -> Option<PhpArray> {
+    if prop_text(record, "context_type") != "site" {
+        return None;
+    }
+    let path = PathBuf::from(prop_text(record, "site_path")).join("drushrc.php");
+    let mut scope = crate::alias::Scope::new();
+    crate::alias::evaluate_alias_file(&path, &mut scope, &Default::default())
+        .ok()
+        .map(|(_, options, _)| options)
 }
 
 /// The context and the remaining arguments: the `@alias` target (`provision @site

@@ -35,10 +35,17 @@ pub struct MigrateOptions {
     pub new_name: Option<String>,
     /// The target database server (default: the site's).
     pub db_server: Option<String>,
+    /// The install profile the site has on the target platform (default: its own).
+    pub profile: Option<String>,
+    /// The target's other host names, comma separated (default: the site's own for a
+    /// migrate, none for a clone, which must not claim the source's names).
+    pub aliases: Option<String>,
+    /// The target's redirection (default: as the aliases).
+    pub redirection: Option<String>,
 }
 
-/// Migrates site `name`. Reports `backup_file`, `backup_file_size`, `db_name` and
-/// `profile` in `context`.
+/// Migrates site `name`. Reports `backup_file`, `backup_file_size`, `db_name`,
+/// `profile`, `packages` and `cron_key` in `context`.
 pub fn migrate_site(
     store: &Store,
     name: &str,
@@ -55,7 +62,7 @@ pub fn migrate_site(
     let moved = take_offline(store, &old, &old_options, run, &mut undo, p)
         .and_then(|()| {
             backup = backup_site(store, name, None, run, p)?;
-            save_target(store, &old, &plan, &mut undo)
+            save_target(store, &old, &plan, opts, &mut undo)
         })
         .and_then(|()| {
             let file = PathBuf::from(prop_text(&backup.context, "backup_file"));
@@ -93,25 +100,8 @@ pub fn migrate_site(
         "Migrated {} to {} as {}.",
         old.name, plan.platform, plan.target
     ));
-    let mut context = backup.context;
-    context.set(
-        "db_name",
-        report
-            .context
-            .get_str("db_name")
-            .cloned()
-            .unwrap_or(Value::Null),
-    );
-    context.set(
-        "profile",
-        report
-            .context
-            .get_str("profile")
-            .cloned()
-            .unwrap_or(Value::Null),
-    );
     Ok(Report {
-        context,
+        context: backup.context.merge(&report.context),
         self_options: report.self_options,
     })
 }
@@ -289,10 +279,16 @@ impl MigratePlan {
     }
 }
 
-/// Saves the target context: the site's properties with the new platform, uri and
-/// database server. Recorded in `undo`: a new alias is deleted, a rewritten one
+/// Saves the target context: the site's properties with the new platform, uri,
+/// database server and the profile, aliases and redirection `opts` names. Recorded in `undo`: a new alias is deleted, a rewritten one
 /// restored byte for byte.
-fn save_target(store: &Store, old: &Site, plan: &MigratePlan, undo: &mut UndoLog) -> Result<()> {
+pub(crate) fn save_target(
+    store: &Store,
+    old: &Site,
+    plan: &MigratePlan,
+    opts: &MigrateOptions,
+    undo: &mut UndoLog,
+) -> Result<()> {
     let _lock = lock_context(&store.dir, &plan.target)?;
     let path = alias_file(&store.dir, &plan.target);
     match std::fs::read(&path) {
@@ -315,6 +311,18 @@ fn save_target(store: &Store, old: &Site, plan: &MigratePlan, undo: &mut UndoLog
     options.remove(&Key::from_bytes(b"site_path"));
     if plan.target != old.name {
         options.remove(&Key::from_bytes(b"drush_aliases"));
+    }
+    for (key, value) in [
+        ("profile", &opts.profile),
+        ("aliases", &opts.aliases),
+        ("redirection", &opts.redirection),
+    ] {
+        match value.as_deref() {
+            Some("") if key == "aliases" => options.set(key, Value::Array(PhpArray::new())),
+            Some("") if key == "redirection" => options.set(key, Value::Bool(false)),
+            Some(value) => options.set(key, Value::str(value)),
+            None => {}
+        }
     }
     let record = store.load(&plan.target)?.unwrap_or_default();
     let props = build(

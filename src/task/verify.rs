@@ -412,13 +412,45 @@ pub(crate) fn write_site_configs(
 ) -> Result<()> {
     write_platform_configs(&site.platform, web, p)?;
     for member in &web.members {
-        http::write_site(&member.http, &site_vhost(site, db))?;
+        let vhost = site_vhost(site, db);
+        match disabled_redirect(site, &member.server)? {
+            None => http::write_site(&member.http, &vhost)?,
+            Some(url) => http::write_disabled_site(&member.http, &vhost, &url)?,
+        }
         p.step(format!(
             "Wrote {}.",
             member.http.vhost_path(&site.uri).display()
         ));
     }
     Ok(())
+}
+
+/// For a disabled site (`site_enabled` false), where its vhost on web server
+/// `server` sends visitors: the server's `web_disable_url` and the site's uri
+/// (Aegir's `redirect_url`). `None` for an enabled site.
+pub(crate) fn disabled_redirect(site: &Site, server: &Server) -> Result<Option<String>> {
+    if site_is_enabled(site) {
+        return Ok(None);
+    }
+    let base = server.text("web_disable_url");
+    let url = format!("{}/{}", base.trim_end_matches('/'), site.uri);
+    crate::service::validate::url(&url).map_err(|_| {
+        TaskError::Refused(
+            "PROVISION_WEB_DISABLE_URL",
+            format!(
+                "{} is disabled, but {}'s web_disable_url '{base}' is not an http(s) URL: save the server with --master_url=http://YOUR-AEGIR.",
+                site.uri, server.name
+            ),
+        )
+    })?;
+    Ok(Some(url))
+}
+
+/// True unless the site context says `site_enabled` is false.
+pub(crate) fn site_is_enabled(site: &Site) -> bool {
+    site.props
+        .get_str("site_enabled")
+        .is_none_or(Value::is_truthy)
 }
 
 /// The site directory and `sites/sites.php` to the members that get code (with the

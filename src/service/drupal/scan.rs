@@ -314,7 +314,11 @@ pub fn find_sites(root: &Path) -> Result<Vec<String>> {
     for entry in dir.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let path: PathBuf = entry.path();
-        if name != "all" && name != "default" && path.join("settings.php").is_file() {
+        if name != "all"
+            && name != "default"
+            && !name.starts_with('.')
+            && path.join("settings.php").is_file()
+        {
             out.push(name);
         }
     }

@@ -18,10 +18,10 @@ mod write;
 use std::path::PathBuf;
 
 pub use cert::ensure_self_signed;
-pub use render::{render_platform, render_server, render_site};
+pub use render::{render_disabled_site, render_platform, render_server, render_site};
 pub use write::{
-    check_config, delete_platform, delete_site, link_server_conf, restart, write_platform,
-    write_server, write_site, ConfigCheck,
+    check_config, delete_platform, delete_site, link_server_conf, restart, write_disabled_site,
+    write_platform, write_server, write_site, ConfigCheck,
 };
 
 /// What a web server in a cluster or pack receives.

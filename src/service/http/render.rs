@@ -29,6 +29,7 @@ struct AppTemplates {
     server_ssl: Template,
     platform: Template,
     vhost: Template,
+    vhost_disabled: Template,
 }
 
 fn templates(app: HttpApp) -> AppTemplates {
@@ -38,12 +39,14 @@ fn templates(app: HttpApp) -> AppTemplates {
             server_ssl: template!("nginx/server_ssl.conf"),
             platform: template!("nginx/platform.conf"),
             vhost: template!("nginx/vhost.conf"),
+            vhost_disabled: template!("nginx/vhost_disabled.conf"),
         },
         HttpApp::Apache => AppTemplates {
             server: template!("apache/server.conf"),
             server_ssl: template!("apache/server_ssl.conf"),
             platform: template!("apache/platform.conf"),
             vhost: template!("apache/vhost.conf"),
+            vhost_disabled: template!("apache/vhost_disabled.conf"),
         },
     }
 }
@@ -247,6 +250,26 @@ pub fn render_site(server: &HttpServer, site: &SiteVhost) -> Result<String> {
     context.insert("fpm", Value::from(fpm_value(server.app, &server.php_fpm)));
     context.insert("listeners", listeners(server));
     render(&templates(server.app).vhost, context)
+}
+
+/// Renders `vhost.d/{uri}` of a disabled site: every name it answers to redirects
+/// (302) to `redirect_url` (Aegir's `web_disable_url`, with the uri appended).
+pub fn render_disabled_site(
+    server: &HttpServer,
+    site: &SiteVhost,
+    redirect_url: &str,
+) -> Result<String> {
+    validate_server(server)?;
+    validate_site(site)?;
+    crate::service::validate::url(redirect_url)?;
+    let (mut names, redirected) = site_names(site);
+    names.extend(redirected);
+    let mut context = server_context(server);
+    context.insert("uri", Value::from(site.uri.as_str()));
+    context.insert("names", Value::from(names));
+    context.insert("redirect_url", Value::from(redirect_url));
+    context.insert("listeners", listeners(server));
+    render(&templates(server.app).vhost_disabled, context)
 }
 
 #[cfg(test)]

@@ -54,6 +54,18 @@ pub fn write_site(server: &HttpServer, site: &SiteVhost) -> Result<()> {
         .map_err(ServiceError::from)
 }
 
+/// Writes the disabled `vhost.d/{uri}`, redirecting to `redirect_url` (no credentials
+/// in it, but the same mode as the site's own).
+pub fn write_disabled_site(
+    server: &HttpServer,
+    site: &SiteVhost,
+    redirect_url: &str,
+) -> Result<()> {
+    let text = render::render_disabled_site(server, site, redirect_url)?;
+    fsutil::write_atomic(&server.vhost_path(&site.uri), text.as_bytes(), VHOST_MODE)
+        .map_err(ServiceError::from)
+}
+
 /// Removes `platform.d/{platform}.conf` if present.
 pub fn delete_platform(server: &HttpServer, platform: &str) -> Result<()> {
     validate::name(platform)?;
