@@ -473,8 +473,28 @@ fn scan_finds_profiles_modules_and_themes_and_prunes_files() {
     assert!(!packages.contains("stray"), "files/ is pruned: {packages}");
     // Not even among the site's own packages.
     let site_path = root.join("sites/www.example.test");
-    let site = php_json(&scan.site_packages(&root, &site_path, &[]));
+    let rows = [provision::service::drupal::SystemRow {
+        filename: "modules/system/system.module".into(),
+        name: "system".into(),
+        kind: "module".into(),
+        status: 1,
+        schema_version: 7080,
+    }];
+    let site = php_json(&scan.site_packages(&root, &site_path, "standard", &rows));
     assert!(!site.contains("stray"), "files/ is pruned: {site}");
-    assert!(site.contains(r#""status":0,"schema_version":-1"#), "{site}");
+    // As Aegir: the site's own profile, and what its system table knows.
+    assert!(site.contains(r#""profiles":{"standard":"#), "{site}");
+    assert!(
+        !site.contains(r#""minimal""#),
+        "another profile is not the site's: {site}"
+    );
+    assert!(
+        site.contains(r#""status":1,"schema_version":7080"#),
+        "{site}"
+    );
+    assert!(
+        !site.contains(r#""mini":"#),
+        "a theme the site's database does not know: {site}"
+    );
     assert_eq!(find_sites(&root).unwrap(), ["www.example.test"]);
 }

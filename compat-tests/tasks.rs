@@ -1086,3 +1086,169 @@ fn deploy_of_a_backup_into_a_new_site_context() {
         drop_site_db(&admin, name);
     }
 }
+
+/// The front page of `host` answers as the site named `name`.
+fn wait_for_site(scene: &Scene, host: &str, name: &str) {
+    wait_for_page(
+        scene.port,
+        false,
+        host,
+        &format!("<h1 id=\"site-name\">{name}</h1>"),
+    );
+}
+
+/// The task buttons hosting shows for an installed site, each run as hosting runs it
+/// (`--backend`, result keys read from the final block), checked over HTTP: install
+/// on the server's undeliverable default address, login-reset, disable (302 to the
+/// server's web_disable_url) and enable, clone to another platform (both serve, the
+/// clone claims none of the source's names), import, restore from a backup (a missing
+/// file changes nothing), backup-delete (only files in the backup path), lock and
+/// unlock, delete of a server in use (refused), delete followed by hosting's
+/// `provision-save --delete`.
+#[test]
+fn the_site_tasks_hosting_queues_answer_as_aegirs() {
+    let _live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+    let scene = Scene::new("lifecycle", Web::Nginx);
+    let admin = mariadb();
+    scene.prepare(Db::Mariadb, &admin);
+    let site = format!("@{}", scene.uri);
+    // The master's default admin_email (admin@127.0.0.1) is not deliverable: the
+    // install falls back to Aegir's placeholder instead of failing.
+    let install = backend_result(&scene.ok(&[&site, "provision-install", "--backend"]));
+    let context = &install["context"];
+    assert_eq!(context["context_type"], "site", "{context}");
+    assert_eq!(context["#name"], scene.uri.as_str());
+    assert_eq!(context["db_name"], install["self"]["db_name"]);
+    let profiles = context["packages"]["profiles"].as_object().unwrap();
+    assert_eq!(
+        profiles.keys().collect::<Vec<_>>(),
+        ["standard"],
+        "only the site's profile"
+    );
+    wait_for_site(&scene, &scene.uri, &scene.uri);
+
+    let reset = backend_result(&scene.ok(&[&site, "provision-login-reset", "--backend"]));
+    let link = reset["context"]["login_link"].as_str().unwrap_or_default();
+    assert!(
+        link.starts_with(&format!(
+            "http://{}:{}/user/reset/1/",
+            scene.uri, scene.port
+        )) && link.ends_with("/login")
+            && link != context["login_link"].as_str().unwrap(),
+        "{link}"
+    );
+
+    // Disable: a backup, then every request goes to the front end's disabled page.
+    scene.ok(&[
+        "provision-save",
+        "@server_master",
+        "--master_url=http://aegir.test",
+        "--skip-db-check",
+    ]);
+    let disable = backend_result(&scene.ok(&[&site, "provision-disable", "--backend"]));
+    let backup = PathBuf::from(disable["context"]["backup_file"].as_str().unwrap());
+    assert!(backup.is_file());
+    let disabled = format!("http://aegir.test/hosting/disabled/{}", scene.uri);
+    assert_eq!(disable["context"]["redirect_url"], disabled.as_str());
+    wait_for(
+        scene.port,
+        false,
+        &scene.uri,
+        "the disabled page",
+        |status, _| status == "302",
+    );
+    let location = redirect_location(&scene, &format!("www.{}", scene.uri));
+    assert_eq!(location, disabled);
+    // A verify keeps it disabled; enable brings the site back.
+    scene.ok(&[&site, "provision-verify"]);
+    assert_eq!(redirect_location(&scene, &scene.uri), disabled);
+    scene.ok(&[&site, "provision-enable", "--backend"]);
+    wait_for_site(&scene, &scene.uri, &scene.uri);
+
+    // Clone to another platform: both serve, each with its own database.
+    scene.add_platform("two");
+    let clone_uri = format!("clone-{}", scene.uri);
+    let clone = backend_result(&scene.ok(&[
+        &site,
+        "provision-clone",
+        &format!("@{clone_uri}"),
+        "@platform_two",
+        "--backend",
+    ]));
+    assert_eq!(clone["error_status"], 0, "{clone}");
+    let clone_db = clone["context"]["db_name"].as_str().unwrap().to_string();
+    assert_ne!(clone_db, install["self"]["db_name"].as_str().unwrap());
+    wait_for_site(&scene, &clone_uri, &clone_uri);
+    wait_for_site(&scene, &scene.uri, &scene.uri);
+    let clone_alias = fs::read_to_string(scene.alias_file(&clone_uri)).unwrap();
+    assert!(
+        !clone_alias.contains(&format!("'www.{}'", scene.uri)),
+        "{clone_alias}"
+    );
+    let import =
+        backend_result(&scene.ok(&[&format!("@{clone_uri}"), "provision-import", "--backend"]));
+    assert_eq!(import["context"]["db_name"], clone_db.as_str());
+
+    // Restore from the disable-time backup: a new database, the old one dropped; a
+    // missing file is refused with the site untouched.
+    let old_db = install["self"]["db_name"].as_str().unwrap().to_string();
+    let out = scene.task(&[&site, "provision-restore", "/nonexistent/backup.tar.gz"]);
+    assert_eq!(out.status.code(), Some(1));
+    wait_for_site(&scene, &scene.uri, &scene.uri);
+    let restore = backend_result(&scene.ok(&[
+        &site,
+        "provision-restore",
+        &backup.to_string_lossy(),
+        "--backend",
+    ]));
+    let new_db = restore["context"]["db_name"].as_str().unwrap().to_string();
+    assert_ne!(new_db, old_db);
+    assert!(!admin.database_exists(&old_db).unwrap() && admin.database_exists(&new_db).unwrap());
+    wait_for_site(&scene, &scene.uri, &scene.uri);
+
+    // backup-delete removes backups only.
+    let stranger = scene.ws.0.join("not-a-backup.tar.gz");
+    fs::write(&stranger, b"x").unwrap();
+    let out = scene.task(&[
+        &site,
+        "provision-backup-delete",
+        &format!("{},{}", backup.display(), stranger.display()),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        backup.is_file() && stranger.is_file(),
+        "a refused list deletes nothing"
+    );
+    scene.ok(&[&site, "provision-backup-delete", &backup.to_string_lossy()]);
+    assert!(!backup.exists());
+
+    scene.ok(&["@platform_two", "provision-lock", "--backend"]);
+    scene.ok(&["@platform_two", "provision-unlock", "--backend"]);
+    let out = scene.task(&["@server_master", "provision-delete"]);
+    assert_eq!(out.status.code(), Some(1), "a server in use is not deleted");
+
+    // Delete, then hosting's own `provision-save @site --delete`.
+    for (name, db) in [(scene.uri.clone(), new_db), (clone_uri.clone(), clone_db)] {
+        scene.ok(&[&format!("@{name}"), "provision-delete", "--backend"]);
+        let out = scene.ok(&[
+            "@none",
+            "provision-save",
+            &format!("@{name}"),
+            "--delete",
+            "--backend",
+        ]);
+        assert_eq!(backend_result(&out)["error_status"], 0);
+        assert!(!admin.database_exists(&db).unwrap());
+    }
+}
+
+/// The `Location` a request for `host`'s front page is redirected to.
+fn redirect_location(scene: &Scene, host: &str) -> String {
+    let out = std::process::Command::new("curl")
+        .args(["-sS", "-o", "/dev/null", "-w", "%{redirect_url}", "-H"])
+        .arg(format!("Host: {host}"))
+        .arg(format!("http://127.0.0.1:{}/some/page", scene.port))
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

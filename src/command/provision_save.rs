@@ -4,7 +4,7 @@
 //! unless `--skip-db-check` is given.
 
 use super::CommandError;
-use crate::context::build::{array_filter, array_unique, build, Host};
+use crate::context::build::{array_filter, array_unique, build, keep_contrib_keys, Host};
 use crate::context::mysql::{self, parse_master_db};
 use crate::context::nginx;
 use crate::context::store::{referrers, Store};
@@ -251,6 +251,7 @@ pub fn save(
         _ => Host::default(),
     };
     let mut props = build(name, ctype, &record, &options, &host, store)?;
+    keep_contrib_keys(&mut props, &record, &options);
     if ctype == ContextType::Server {
         validate_host(&prop_text(&props, "remote_host"))?;
         validate_user(&prop_text(&props, "script_user"))?;
@@ -269,8 +270,8 @@ pub fn save(
             check_db(&mut props)?;
         }
         let http = prop_text(&props, "http_service_type");
-        if http.starts_with("nginx") {
-            nginx::save_server(&mut props, http == "nginx_ssl");
+        if let ("nginx", ssl) = crate::context::build::http_flavour(&http) {
+            nginx::save_server(&mut props, ssl);
         }
     }
     let extra = drush_alias_names(&props)?;

@@ -195,10 +195,12 @@ fn make_site(
         &site_settings(site, &result.profile),
         plan.web_group.as_deref(),
     )?;
-    let packages =
-        plan.state
-            .scan
-            .site_packages(&site.platform.root, &site.site_path, &result.system);
+    let packages = plan.state.scan.site_packages(
+        &site.platform.root,
+        &site.site_path,
+        &result.profile,
+        &result.system,
+    );
     options.set("profile_installed", Value::Bool(true));
     options.set("installed", Value::Bool(true));
     options.set("packages", packages.clone());

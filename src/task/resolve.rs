@@ -150,9 +150,9 @@ impl Server {
         let (app, ssl) = match ty.as_str() {
             "" => return Ok(None),
             "nginx" => (HttpApp::Nginx, false),
-            "nginx_ssl" => (HttpApp::Nginx, true),
+            "nginx_ssl" | "https_nginx" => (HttpApp::Nginx, true),
             "apache" => (HttpApp::Apache, false),
-            "apache_ssl" => (HttpApp::Apache, true),
+            "apache_ssl" | "https_apache" => (HttpApp::Apache, true),
             other => {
                 return Err(TaskError::Refused(
                     "PROVISION_UNSUPPORTED_SERVICE",

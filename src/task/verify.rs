@@ -343,9 +343,12 @@ pub(crate) fn site_status(
         &state.core,
         db,
     )?;
-    let packages = state
-        .scan
-        .site_packages(&site.platform.root, &site.site_path, &status.system);
+    let packages = state.scan.site_packages(
+        &site.platform.root,
+        &site.site_path,
+        &status.profile,
+        &status.system,
+    );
     Ok((status, packages))
 }
 
