@@ -72,9 +72,10 @@ pub fn main(
         Ok(found) => found,
         Err(e) => return super::exit_code(Err(e)),
     };
+    let options = posted.merge(&parsed.options);
     let inputs = Inputs {
-        options: posted.merge(&parsed.options),
-        run: run_options(&parsed),
+        run: run_options(&options),
+        options,
         args,
     };
     let store = Store::new(alias_dir(&home()), Default::default());
@@ -193,13 +194,13 @@ fn home() -> PathBuf {
         .unwrap_or_default()
 }
 
-/// Settings of the run from the options: `--php`, `--phpfpm_socket_path` or
+/// Settings of the run from the options (posted or on the command line): `--php`, `--phpfpm_socket_path` or
 /// `--phpfpm_port=[HOST:]PORT`, `--nginx_conf`, `--apache_confdir`, and for remote
 /// servers `--ssh_config=FILE` (the ssh client config), `--ssh_timeout=SECONDS`
 /// (connect timeout, default 10) and `--ssh_parallel=N` (servers published to at
 /// once, default 8).
-fn run_options(parsed: &DrushArgs) -> RunOptions {
-    let text = |k: &str| Some(prop_text(&parsed.options, k)).filter(|s| !s.is_empty() && s != "1");
+fn run_options(options: &PhpArray) -> RunOptions {
+    let text = |k: &str| Some(prop_text(options, k)).filter(|s| !s.is_empty() && s != "1");
     let php_fpm = text("phpfpm_socket_path")
         .map(|p| FpmEndpoint::Socket(p.into()))
         .or_else(|| text("phpfpm_port").and_then(|p| tcp_endpoint(&p)));

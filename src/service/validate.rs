@@ -88,6 +88,51 @@ pub fn path(value: &Path) -> Result<()> {
     Ok(())
 }
 
+/// A server's `remote_host` before it reaches ssh or rsync: a host name or an address
+/// (IPv6 in brackets allowed), never starting with `-`, which ssh would read as an option.
+pub fn remote_host(value: &str) -> Result<()> {
+    if value.is_empty() || value.len() > 253 || value.starts_with('-') {
+        return Err(invalid(
+            "remote_host",
+            value,
+            "must be a host name or an IP address",
+        ));
+    }
+    if !value
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"._-:[]".contains(&b))
+    {
+        return Err(invalid(
+            "remote_host",
+            value,
+            "must be a host name or an IP address",
+        ));
+    }
+    Ok(())
+}
+
+/// A login name (`script_user`): letters, digits, `.`, `_`, `-`, never starting with `-`.
+pub fn user(value: &str) -> Result<()> {
+    if value.is_empty() || value.len() > 32 || value.starts_with('-') {
+        return Err(invalid(
+            "user",
+            value,
+            "must be a login name of 1 to 32 characters",
+        ));
+    }
+    if !value
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    {
+        return Err(invalid(
+            "user",
+            value,
+            "only letters, digits, '.', '_' and '-' are allowed",
+        ));
+    }
+    Ok(())
+}
+
 /// A URL placed in a config as a redirect target: `http://` or `https://`, then a host
 /// as [`host`] allows (with an optional `:PORT`), then a path of letters, digits and
 /// `/._~-` (no query, no fragment).
