@@ -26,8 +26,25 @@ pub fn write_server(server: &HttpServer) -> Result<()> {
     if server.ssl.is_some() {
         super::ensure_self_signed(server)?;
     }
+    write_vhost_common(server, false)?;
     fsutil::write_atomic(&server.server_conf_path(), text.as_bytes(), CONF_MODE)?;
     Ok(())
+}
+
+/// Writes the include every site vhost shares (nginx); with `only_if_changed`, leaves
+/// a file that already holds these bytes alone (a site verify calls it, so a vhost
+/// never names a missing include, without a write per site).
+fn write_vhost_common(server: &HttpServer, only_if_changed: bool) -> Result<()> {
+    let (Some(path), Some(text)) = (server.vhost_common_path(), render::render_vhost_common(server)?)
+    else {
+        return Ok(());
+    };
+    if only_if_changed && std::fs::read(&path).is_ok_and(|old| old == text.as_bytes()) {
+        return Ok(());
+    }
+    fsutil::mkdir_mode(&server.config_path, 0o711)?;
+    fsutil::mkdir_mode(&server.app_path(), 0o711)?;
+    fsutil::write_atomic(&path, text.as_bytes(), CONF_MODE).map_err(ServiceError::from)
 }
 
 /// Links `{aegir_root}/config/{app}.conf` to the server config, as Aegir's `ln -sf`
@@ -50,6 +67,7 @@ pub fn write_platform(server: &HttpServer, platform: &PlatformVhost) -> Result<(
 /// Writes `vhost.d/{uri}` (mode 0600: it holds the database credentials).
 pub fn write_site(server: &HttpServer, site: &SiteVhost) -> Result<()> {
     let text = render::render_site(server, site)?;
+    write_vhost_common(server, true)?;
     fsutil::write_atomic(&server.vhost_path(&site.uri), text.as_bytes(), VHOST_MODE)
         .map_err(ServiceError::from)
 }
