@@ -142,7 +142,7 @@ fn write_server_config(server: &Server, web: &HttpServer, p: &mut Progress) -> R
 
 /// Runs the web server's config test, then its restart command.
 pub(crate) fn check_and_reload(web: &HttpServer, run: &RunOptions, p: &mut Progress) -> Result<()> {
-    http::check_config(&run.config_check(web.app))?;
+    http::check_config(&run.config_check(web))?;
     http::restart(web)?;
     p.step(format!("{} config test passed; reloaded.", web.app.name()));
     Ok(())
