@@ -142,7 +142,7 @@ fn write_server_config(server: &Server, web: &HttpServer, p: &mut Progress) -> R
 
 /// Runs the web server's config test, then its restart command.
 pub(crate) fn check_and_reload(web: &HttpServer, run: &RunOptions, p: &mut Progress) -> Result<()> {
-    http::check_config(&run.config_check(web.app))?;
+    http::check_config(&run.config_check(web))?;
     http::restart(web)?;
     p.step(format!("{} config test passed; reloaded.", web.app.name()));
     Ok(())
@@ -390,6 +390,13 @@ pub(crate) fn site_settings(site: &Site, profile: &str) -> drupal::SiteSettings 
         root: site.platform.root.clone(),
         site_path: site.site_path.clone(),
         profile: profile.to_string(),
+        utf8mb4: (site.db_server.props.get_str("utf8mb4_is_supported")).is_some_and(Value::is_truthy),
+        include_path: site
+            .platform
+            .web_server
+            .path("aegir_root")
+            .ok()
+            .map(|root| root.join("config/includes")),
     }
 }
 

@@ -145,6 +145,16 @@ impl HttpServer {
         self.config_path.join(format!("{}.conf", self.app.name()))
     }
 
+    /// `{config_path}/nginx/nginx_vhost_common.conf`: the rules every nginx site vhost
+    /// includes (Aegir keeps its own in `{aegir_root}/config/includes`; ours sits with
+    /// the server's other configs, so it is published with them). `None` for Apache.
+    pub fn vhost_common_path(&self) -> Option<PathBuf> {
+        match self.app {
+            HttpApp::Nginx => Some(self.app_path().join("nginx_vhost_common.conf")),
+            HttpApp::Apache => None,
+        }
+    }
+
     /// `{config_path}/{app}/platform.d/{platform}.conf`.
     pub fn platform_conf_path(&self, platform: &str) -> PathBuf {
         self.app_path()
