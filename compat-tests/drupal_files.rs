@@ -321,8 +321,15 @@ echo json_encode(array(isset($db['charset']) ? $db['charset'] : null,
     let run = |driver: &str| {
         String::from_utf8(common::php(script, &[&file.to_string_lossy(), driver], b"")).unwrap()
     };
-    assert_eq!(run("mysql"), r#"["utf8mb4","utf8mb4_general_ci",3,3,"gpl"]"#);
-    assert_eq!(run("sqlite"), r#"[null,null,3,3,"gpl"]"#, "nothing for SQLite");
+    assert_eq!(
+        run("mysql"),
+        r#"["utf8mb4","utf8mb4_general_ci",3,3,"gpl"]"#
+    );
+    assert_eq!(
+        run("sqlite"),
+        r#"[null,null,3,3,"gpl"]"#,
+        "nothing for SQLite"
+    );
 
     // A server without utf8mb4 and no include path: neither appears; a missing
     // global.inc is skipped quietly.

@@ -281,14 +281,23 @@ fn serve_site(app: HttpApp, backend: Backend, ssl: bool) {
 fn plant_probes(root: &Path, site_path: &Path) {
     let files: [(PathBuf, &str); 10] = [
         (site_path.join("private/probe.txt"), "SECRET private file"),
-        (site_path.join("files/probe.php"), "<?php print 'SECRET upload ran';"),
-        (site_path.join("files/backup_migrate/b.sql"), "SECRET backup"),
+        (
+            site_path.join("files/probe.php"),
+            "<?php print 'SECRET upload ran';",
+        ),
+        (
+            site_path.join("files/backup_migrate/b.sql"),
+            "SECRET backup",
+        ),
         (site_path.join("files/probe.css"), "body { color: red; }"),
         (root.join("includes/probe.inc"), "<?php // SECRET source"),
         (root.join(".htaccess"), "# SECRET hidden file"),
         (root.join(".git/config"), "[core] # SECRET repository"),
         (root.join("probe.php"), "<?php print 'SECRET script ran';"),
-        (root.join("modules/system/system.install"), "<?php // SECRET install"),
+        (
+            root.join("modules/system/system.install"),
+            "<?php // SECRET install",
+        ),
         (root.join("composer.json"), "{\"SECRET\": true}"),
     ];
     for (path, text) in files {
@@ -307,7 +316,10 @@ fn plant_probes(root: &Path, site_path: &Path) {
 /// refused (403 or 404, never their content); static files and clean URLs are served.
 fn assert_drupal_rules(port: u16, tls: bool, uri: &str, want: &str) {
     let (status, body) = get(port, tls, "no-such-site.invalid", "/");
-    assert_eq!(status, "404", "an unknown host gets 404, not a site: {body}");
+    assert_eq!(
+        status, "404",
+        "an unknown host gets 404, not a site: {body}"
+    );
     let refused = [
         format!("/sites/{uri}/private/probe.txt"),
         format!("/sites/{uri}/files/probe.php"),
@@ -327,10 +339,16 @@ fn assert_drupal_rules(port: u16, tls: bool, uri: &str, want: &str) {
             "{path} must be refused, got {status}: {body}"
         );
         assert!(!body.contains("SECRET"), "{path} leaked: {body}");
-        assert!(!body.contains("mini_connection_info"), "{path} leaked source");
+        assert!(
+            !body.contains("mini_connection_info"),
+            "{path} leaked source"
+        );
     }
     let css = format!("/sites/{uri}/files/probe.css");
-    assert_eq!(get(port, tls, uri, &css), ("200".into(), "body { color: red; }".into()));
+    assert_eq!(
+        get(port, tls, uri, &css),
+        ("200".into(), "body { color: red; }".into())
+    );
     for path in ["/", "/index.php", "/node/1", "/some/clean/url?x=1"] {
         let (status, body) = get(port, tls, uri, path);
         assert_eq!(status, "200", "{path}: {body}");

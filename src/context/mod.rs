@@ -4,6 +4,7 @@
 pub mod build;
 pub mod mysql;
 pub mod nginx;
+pub mod save;
 pub mod store;
 pub mod write;
 

@@ -390,7 +390,8 @@ pub(crate) fn site_settings(site: &Site, profile: &str) -> drupal::SiteSettings 
         root: site.platform.root.clone(),
         site_path: site.site_path.clone(),
         profile: profile.to_string(),
-        utf8mb4: (site.db_server.props.get_str("utf8mb4_is_supported")).is_some_and(Value::is_truthy),
+        utf8mb4: (site.db_server.props.get_str("utf8mb4_is_supported"))
+            .is_some_and(Value::is_truthy),
         include_path: site
             .platform
             .web_server

@@ -80,7 +80,11 @@ pub fn render_settings(settings: &SiteSettings) -> Result<Vec<u8>> {
         ("aegir_api", Value::from(AEGIR_API)),
         (
             "include_path",
-            settings.include_path.as_deref().map(path).unwrap_or_default(),
+            settings
+                .include_path
+                .as_deref()
+                .map(path)
+                .unwrap_or_default(),
         ),
     ]
     .into_iter()

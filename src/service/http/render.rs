@@ -380,10 +380,15 @@ mod tests {
                     HttpApp::Nginx => format!("listen *:{port}"),
                     HttpApp::Apache => format!("<VirtualHost *:{port}>"),
                 };
-                let at = text.find(&default).unwrap_or_else(|| panic!("{default}: {text}"));
+                let at = text
+                    .find(&default)
+                    .unwrap_or_else(|| panic!("{default}: {text}"));
                 assert!(at < first_include, "{default} before the sites: {text}");
             }
-            assert!(!text.contains(" default_server;"), "no clash with another default");
+            assert!(
+                !text.contains(" default_server;"),
+                "no clash with another default"
+            );
         }
     }
 
@@ -391,14 +396,16 @@ mod tests {
     fn nginx_vhosts_include_the_common_rules() {
         let srv = server(HttpApp::Nginx);
         let text = render_site(&srv, &site()).unwrap();
-        assert!(text.contains(
-            "include /var/aegir/config/server_master/nginx/nginx_vhost_common.conf;"
-        ));
+        assert!(
+            text.contains("include /var/aegir/config/server_master/nginx/nginx_vhost_common.conf;")
+        );
         let common = render_vhost_common(&srv).unwrap().unwrap();
         assert!(common.contains("fastcgi_pass unix:/run/php/php8.2-fpm.sock;"));
         // The credentials reach PHP only if no location sets a parameter of its own.
         assert!(!common.contains("fastcgi_param"), "{common}");
-        assert!(render_vhost_common(&server(HttpApp::Apache)).unwrap().is_none());
+        assert!(render_vhost_common(&server(HttpApp::Apache))
+            .unwrap()
+            .is_none());
     }
 
     #[test]

@@ -35,8 +35,10 @@ pub fn write_server(server: &HttpServer) -> Result<()> {
 /// a file that already holds these bytes alone (a site verify calls it, so a vhost
 /// never names a missing include, without a write per site).
 fn write_vhost_common(server: &HttpServer, only_if_changed: bool) -> Result<()> {
-    let (Some(path), Some(text)) = (server.vhost_common_path(), render::render_vhost_common(server)?)
-    else {
+    let (Some(path), Some(text)) = (
+        server.vhost_common_path(),
+        render::render_vhost_common(server)?,
+    ) else {
         return Ok(());
     };
     if only_if_changed && std::fs::read(&path).is_ok_and(|old| old == text.as_bytes()) {
@@ -280,13 +282,29 @@ mod tests {
         );
         assert_eq!(
             derive("sudo  /usr/sbin/nginx -c /etc/nginx/alt.conf -s reload"),
-            argv(&["sudo", "-n", "/usr/sbin/nginx", "-c", "/etc/nginx/alt.conf", "-t", "-q"])
+            argv(&[
+                "sudo",
+                "-n",
+                "/usr/sbin/nginx",
+                "-c",
+                "/etc/nginx/alt.conf",
+                "-t",
+                "-q"
+            ])
         );
         assert_eq!(derive("nginx -s reload"), argv(&["nginx", "-t", "-q"]));
         // Quoted as the tests and scripts quote paths; one word each.
         assert_eq!(
             derive("nginx -c '/srv/my conf/nginx.conf' -p \"/srv/x\" -s reload"),
-            argv(&["nginx", "-c", "/srv/my conf/nginx.conf", "-p", "/srv/x", "-t", "-q"])
+            argv(&[
+                "nginx",
+                "-c",
+                "/srv/my conf/nginx.conf",
+                "-p",
+                "/srv/x",
+                "-t",
+                "-q"
+            ])
         );
     }
 
@@ -314,7 +332,10 @@ mod tests {
             assert_eq!(derive(cmd), ConfigCheck::None, "{cmd}");
         }
         // apache2ctl graceful runs its configtest first and refuses a broken config.
-        for cmd in ["sudo /usr/sbin/apache2ctl graceful", "sudo apachectl graceful"] {
+        for cmd in [
+            "sudo /usr/sbin/apache2ctl graceful",
+            "sudo apachectl graceful",
+        ] {
             assert_eq!(ConfigCheck::derive(HttpApp::Apache, cmd), ConfigCheck::None);
         }
         assert_eq!(
