@@ -19,9 +19,9 @@ pub struct RunOptions {
     pub php: String,
     /// Where php-fpm listens; detected when not given.
     pub php_fpm: Option<FpmEndpoint>,
-    /// The web server's own config, for its config test (system default when not given).
+    /// The web server's own config, for its config test (none when not given).
     pub nginx_conf: Option<PathBuf>,
-    /// The Apache config root, for its config test (system default when not given).
+    /// The Apache config root, for its config test (none when not given).
     pub apache_confdir: Option<PathBuf>,
     /// How remote servers are reached (ssh config file, timeouts, parallel hosts).
     pub ssh: SshOptions,
@@ -65,21 +65,21 @@ impl RunOptions {
         }
     }
 
-    /// How to test `app`'s whole configuration.
-    pub fn config_check(&self, app: HttpApp) -> ConfigCheck {
+    /// How to test `app`'s whole configuration: only with the main config given
+    /// (`--nginx_conf`, `--apache_confdir`). Without it the restart command is the test,
+    /// as in Aegir: `nginx -s reload` and `apache2ctl graceful` parse the whole config
+    /// first and fail on an error; a separate `nginx -t` of the system config is what
+    /// Aegir's unprivileged user cannot run (it opens the root-owned pid file and logs).
+    pub fn config_check(&self, app: HttpApp) -> Option<ConfigCheck> {
         match app {
-            HttpApp::Nginx => ConfigCheck::Nginx {
-                conf: self
-                    .nginx_conf
-                    .clone()
-                    .unwrap_or_else(|| "/etc/nginx/nginx.conf".into()),
-            },
-            HttpApp::Apache => ConfigCheck::Apache {
-                confdir: self
-                    .apache_confdir
-                    .clone()
-                    .unwrap_or_else(|| "/etc/apache2".into()),
-            },
+            HttpApp::Nginx => self
+                .nginx_conf
+                .clone()
+                .map(|conf| ConfigCheck::Nginx { conf }),
+            HttpApp::Apache => self
+                .apache_confdir
+                .clone()
+                .map(|confdir| ConfigCheck::Apache { confdir }),
         }
     }
 }

@@ -140,11 +140,18 @@ fn write_server_config(server: &Server, web: &HttpServer, p: &mut Progress) -> R
     Ok(())
 }
 
-/// Runs the web server's config test, then its restart command.
+/// Runs the web server's config test (when its main config was given), then its
+/// restart command.
 pub(crate) fn check_and_reload(web: &HttpServer, run: &RunOptions, p: &mut Progress) -> Result<()> {
-    http::check_config(&run.config_check(web.app))?;
+    let check = run.config_check(web.app);
+    if let Some(check) = &check {
+        http::check_config(check)?;
+    }
     http::restart(web)?;
-    p.step(format!("{} config test passed; reloaded.", web.app.name()));
+    match check {
+        Some(_) => p.step(format!("{} config test passed; reloaded.", web.app.name())),
+        None => p.step(format!("{} reloaded.", web.app.name())),
+    }
     Ok(())
 }
 
