@@ -682,19 +682,61 @@ fn an_installer_failure_rolls_everything_back() {
 /// Adds the profile `failing` to a platform copy: the fixture installer creates its
 /// tables, then stops with an error, for this profile.
 fn add_failing_profile(scene: &Scene) {
-    let dir = scene.root().join("profiles/failing");
+    add_profile(
+        scene,
+        "failing",
+        "throw new RuntimeException('The failing profile failed.');",
+    );
+}
+
+/// What Drupal 7's installer does to the site once it is configured
+/// (`drupal_verify_install_file(conf_path(), FILE_NOT_WRITABLE, 'dir')` and the same
+/// for settings.php): the site directory 0555, settings.php 0444.
+const D7_READ_ONLY: &str = "chmod(DRUPAL_ROOT . '/' . conf_path() . '/settings.php', 0444);\n  chmod(DRUPAL_ROOT . '/' . conf_path(), 0555);";
+
+/// Adds the profile `name` to the scene's platform, owned by the task user: its
+/// hook_install() (run by the fixture installer once the tables exist) is `body`.
+fn add_profile(scene: &Scene, name: &str, body: &str) {
+    let dir = scene.root().join("profiles").join(name);
     fs::create_dir_all(&dir).unwrap();
     fs::write(
-        dir.join("failing.info"),
-        "name = Failing\ndescription = Fails after creating tables (tests).\ncore = 7.x\n",
+        dir.join(format!("{name}.info")),
+        format!("name = {name}\ndescription = A test profile.\ncore = 7.x\n"),
     )
     .unwrap();
     fs::write(
-        dir.join("failing.profile"),
-        "<?php\nfunction failing_install() {\n  throw new RuntimeException('The failing profile failed.');\n}\n",
+        dir.join(format!("{name}.profile")),
+        format!("<?php\nfunction {name}_install() {{\n  {body}\n}}\n"),
     )
     .unwrap();
     scene.user.chown_tree(&dir);
+}
+
+/// Drupal 7 makes the site directory 0555 during its install; when the install
+/// then fails, the rollback still removes everything the task made.
+#[test]
+fn an_installer_failure_after_drupal_made_the_site_dir_read_only_rolls_everything_back() {
+    let _live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+    let scene = Scene::new("rollback-0555", Web::Nginx);
+    let admin = mariadb();
+    scene.prepare(Db::Mariadb, &admin);
+    add_profile(
+        &scene,
+        "readonly_failing",
+        &format!("{D7_READ_ONLY}\n  throw new RuntimeException('Failed after the site dir went read-only.');"),
+    );
+    let before = db_state(&admin);
+    let out = scene.task(&[
+        &format!("@{}", scene.uri),
+        "provision-install",
+        "--profile=readonly_failing",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("Rolled back"), "{stderr}");
+    assert!(stderr.contains("Failed after the site dir went read-only."), "{stderr}");
+    assert!(!stderr.contains("Rollback of"), "a rollback step failed: {stderr}");
+    assert_nothing_left(&scene, &admin, &before);
 }
 
 /// Writes a site alias by hand (provision-save would refuse these values).
