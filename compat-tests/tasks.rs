@@ -739,6 +739,37 @@ fn an_installer_failure_after_drupal_made_the_site_dir_read_only_rolls_everythin
     assert_nothing_left(&scene, &admin, &before);
 }
 
+/// Drupal 7 makes the site directory 0555 during a successful install: provision
+/// still writes settings.php and drushrc.php after it, gives the directory its mode
+/// back (as Aegir's post-install verify does), and can verify and delete the site.
+#[test]
+fn an_install_whose_drupal_makes_the_site_dir_read_only_completes() {
+    let _live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+    let scene = Scene::new("install-0555", Web::Nginx);
+    let admin = mariadb();
+    scene.prepare(Db::Mariadb, &admin);
+    add_profile(&scene, "readonly", D7_READ_ONLY);
+    let site = format!("@{}", scene.uri);
+    let out = scene.ok(&[&site, "provision-install", "--profile=readonly", "--backend"]);
+    let db_name = backend_result(&out)["self"]["db_name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(mode(&scene.site_path()), 0o755);
+    assert_eq!(mode(&scene.site_path().join("settings.php")), 0o440);
+    assert_eq!(mode(&scene.site_path().join("drushrc.php")), 0o440);
+    wait_for_page(
+        scene.port,
+        false,
+        &scene.uri,
+        &format!("<h1 id=\"site-name\">{}</h1>", scene.uri),
+    );
+    scene.ok(&[&site, "provision-verify"]);
+    scene.ok(&[&site, "provision-delete"]);
+    assert!(!scene.site_path().exists(), "site dir left");
+    assert!(!admin.database_exists(&db_name).unwrap());
+}
+
 /// Writes a site alias by hand (provision-save would refuse these values).
 fn write_site_alias(scene: &Scene, name: &str, uri: &str, platform: &str) {
     let text = format!(
