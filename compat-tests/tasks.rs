@@ -371,7 +371,11 @@ fn install_and_serve(web: Web, db: Db) {
     assert_eq!(fs::metadata(&settings).unwrap().gid(), www_data_gid());
     // Made by the task user, not by root.
     for made in [&settings, &scene.home().join(".drush")] {
-        assert_eq!(fs::metadata(made).unwrap().uid(), scene.user.uid, "{made:?}");
+        assert_eq!(
+            fs::metadata(made).unwrap().uid(),
+            scene.user.uid,
+            "{made:?}"
+        );
     }
     assert_eq!(mode(&scene.site_path().join("drushrc.php")), 0o440);
     assert_drushrc_is_aegirs(&scene.site_path());
@@ -734,8 +738,14 @@ fn an_installer_failure_after_drupal_made_the_site_dir_read_only_rolls_everythin
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("Rolled back"), "{stderr}");
-    assert!(stderr.contains("Failed after the site dir went read-only."), "{stderr}");
-    assert!(!stderr.contains("Rollback of"), "a rollback step failed: {stderr}");
+    assert!(
+        stderr.contains("Failed after the site dir went read-only."),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("Rollback of"),
+        "a rollback step failed: {stderr}"
+    );
     assert_nothing_left(&scene, &admin, &before);
 }
 
@@ -750,7 +760,12 @@ fn an_install_whose_drupal_makes_the_site_dir_read_only_completes() {
     scene.prepare(Db::Mariadb, &admin);
     add_profile(&scene, "readonly", D7_READ_ONLY);
     let site = format!("@{}", scene.uri);
-    let out = scene.ok(&[&site, "provision-install", "--profile=readonly", "--backend"]);
+    let out = scene.ok(&[
+        &site,
+        "provision-install",
+        "--profile=readonly",
+        "--backend",
+    ]);
     let db_name = backend_result(&out)["self"]["db_name"]
         .as_str()
         .unwrap()
