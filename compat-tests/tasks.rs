@@ -101,12 +101,14 @@ impl Scene {
             uri,
             ws,
         };
-        // As Aegir: the web server includes {aegir_root}/config/{app}.conf.
-        symlink(
-            scene.home().join("config").join(format!("{app}.conf")),
-            &scene.link,
-        )
-        .unwrap();
+        // As Aegir: the web server includes {aegir_root}/config/{app}.conf. Until the
+        // server verify links the real config there it is empty: a dangling link would
+        // break every reload of the shared server, other test runs' too.
+        let conf = scene.home().join("config").join(format!("{app}.conf"));
+        fs::create_dir_all(conf.parent().unwrap()).unwrap();
+        fs::write(&conf, "").unwrap();
+        scene.user.chown_tree(&scene.home());
+        symlink(&conf, &scene.link).unwrap();
         scene
     }
 
