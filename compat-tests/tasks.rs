@@ -4,13 +4,19 @@
 //! Apache with php-fpm from MariaDB or SQLite, fetched with curl by Host header.
 //! Also: verify writes identical bytes twice, rollback leaves nothing behind, bad
 //! input is refused before anything is made.
+//!
+//! Every provision run is the unprivileged task user's (`scripts/services/aegir-user`,
+//! as Aegir runs its backend as `aegir`): it owns HOME and the platform copies, is in
+//! www-data, and reloads the web servers through sudo with the rule that script
+//! installs. The test itself stays root to set up, assert and clean up.
 
 mod common;
 
 use common::live::{
     fact, get, mariadb, service_env, urlencode, wait_for, wait_for_page, Workspace,
 };
-use common::{backend_result, copy_tree, fixtures, provision};
+use common::user::{task_user, TaskUser};
+use common::{backend_result, copy_tree, fixtures};
 use provision::service::db::mysql::MysqlServer;
 use serde_json::Value as Json;
 use std::fs;
@@ -38,6 +44,7 @@ enum Db {
 /// platform, and the live web server including this HOME's server config.
 struct Scene {
     ws: Workspace,
+    user: TaskUser,
     web: Web,
     link: PathBuf,
     run_args: Vec<String>,
@@ -52,21 +59,26 @@ impl Scene {
 
     /// A scene whose platform is a copy of the code base at `source`.
     fn with_platform(name: &str, web: Web, source: &Path) -> Scene {
+        let user = task_user();
         let ws = Workspace::new(name);
         fs::create_dir_all(ws.0.join("home")).unwrap();
         fs::set_permissions(ws.0.join("home"), fs::Permissions::from_mode(0o755)).unwrap();
         copy_tree(source, &ws.0.join("platform"));
+        // As Aegir's: HOME (the aegir_root) and the platform code are the user's; so is
+        // the workspace, where a test may ask for a named backup.
+        user.chown_tree(&ws.0);
         let fpm = service_env("php-fpm");
-        let (env, app, check) = match web {
-            Web::Nginx => {
-                let env = service_env("nginx");
-                let check = format!("--nginx_conf={}", fact(&env, "CONF"));
-                (env, "nginx", check)
-            }
+        let mut run_args = vec![format!("--phpfpm_socket_path={}", fact(&fpm, "SOCKET"))];
+        let (env, app) = match web {
+            // nginx's own config test (`nginx -t`) opens the root-owned pid file, which
+            // the task user cannot: its sudo reload (which parses the config first) is
+            // the test, as in Aegir.
+            Web::Nginx => (service_env("nginx"), "nginx"),
+            // apache2ctl -t runs as the task user: the config test is kept.
             Web::Apache => {
                 let env = service_env("apache2");
-                let check = format!("--apache_confdir={}", fact(&env, "CONFDIR"));
-                (env, "apache", check)
+                run_args.push(format!("--apache_confdir={}", fact(&env, "CONFDIR")));
+                (env, "apache")
             }
         };
         let link = Path::new(&fact(&env, "CONFD")).join(format!(
@@ -81,22 +93,22 @@ impl Scene {
                 .replace('_', "-")
         );
         let scene = Scene {
-            run_args: vec![
-                format!("--phpfpm_socket_path={}", fact(&fpm, "SOCKET")),
-                check,
-            ],
+            run_args,
+            user,
             port: fact(&env, "PORT").parse().unwrap(),
             link,
             web,
             uri,
             ws,
         };
-        // As Aegir: the web server includes {aegir_root}/config/{app}.conf.
-        symlink(
-            scene.home().join("config").join(format!("{app}.conf")),
-            &scene.link,
-        )
-        .unwrap();
+        // As Aegir: the web server includes {aegir_root}/config/{app}.conf. Until the
+        // server verify links the real config there it is empty: a dangling link would
+        // break every reload of the shared server, other test runs' too.
+        let conf = scene.home().join("config").join(format!("{app}.conf"));
+        fs::create_dir_all(conf.parent().unwrap()).unwrap();
+        fs::write(&conf, "").unwrap();
+        scene.user.chown_tree(&scene.home());
+        symlink(&conf, &scene.link).unwrap();
         scene
     }
 
@@ -112,18 +124,18 @@ impl Scene {
         self.root().join("sites").join(&self.uri)
     }
 
+    /// The reload through sudo the task user may run (Aegir's `sudo /usr/sbin/nginx -s
+    /// reload`, `sudo apache2ctl graceful`, for the test servers).
     fn restart_cmd(&self) -> String {
         match self.web {
-            Web::Nginx => format!("nginx -c {} -s reload", fact(&service_env("nginx"), "CONF")),
-            Web::Apache => format!(
-                "APACHE_CONFDIR={} apache2ctl graceful",
-                fact(&service_env("apache2"), "CONFDIR")
-            ),
+            Web::Nginx => self.user.nginx_reload.clone(),
+            Web::Apache => self.user.apache_graceful.clone(),
         }
     }
 
+    /// Runs provision as the task user with HOME = this scene's aegir_root.
     fn run(&self, args: &[&str]) -> Output {
-        provision(args, &self.home())
+        self.user.provision(args, &self.home())
     }
 
     /// Runs a task command with this scene's run options; returns the output.
@@ -243,6 +255,7 @@ impl Scene {
     fn add_platform(&self, name: &str) -> PathBuf {
         let root = self.ws.0.join(format!("platform-{name}"));
         copy_tree(&fixtures().join("platforms/drupal7-mini"), &root);
+        self.user.chown_tree(&root);
         let out = self.run(&[
             "provision-save",
             &format!("@platform_{name}"),
@@ -358,6 +371,14 @@ fn install_and_serve(web: Web, db: Db) {
     let settings = scene.site_path().join("settings.php");
     assert_eq!(mode(&settings), 0o440);
     assert_eq!(fs::metadata(&settings).unwrap().gid(), www_data_gid());
+    // Made by the task user, not by root.
+    for made in [&settings, &scene.home().join(".drush")] {
+        assert_eq!(
+            fs::metadata(made).unwrap().uid(),
+            scene.user.uid,
+            "{made:?}"
+        );
+    }
     assert_eq!(mode(&scene.site_path().join("drushrc.php")), 0o440);
     assert_drushrc_is_aegirs(&scene.site_path());
     assert_settings_read_drushrc_credentials(&scene.site_path());
@@ -650,7 +671,7 @@ fn an_installer_failure_rolls_everything_back() {
     let admin = mariadb();
     scene.prepare(Db::Mariadb, &admin);
     // A profile whose install fails after the installer created its tables.
-    add_failing_profile(&scene.root());
+    add_failing_profile(&scene);
     let before = db_state(&admin);
     let out = scene.task(&[
         &format!("@{}", scene.uri),
@@ -666,19 +687,104 @@ fn an_installer_failure_rolls_everything_back() {
 
 /// Adds the profile `failing` to a platform copy: the fixture installer creates its
 /// tables, then stops with an error, for this profile.
-fn add_failing_profile(root: &Path) {
-    let dir = root.join("profiles/failing");
+fn add_failing_profile(scene: &Scene) {
+    add_profile(
+        scene,
+        "failing",
+        "throw new RuntimeException('The failing profile failed.');",
+    );
+}
+
+/// What Drupal 7's installer does to the site once it is configured
+/// (`drupal_verify_install_file(conf_path(), FILE_NOT_WRITABLE, 'dir')` and the same
+/// for settings.php): the site directory 0555, settings.php 0444.
+const D7_READ_ONLY: &str = "chmod(DRUPAL_ROOT . '/' . conf_path() . '/settings.php', 0444);\n  chmod(DRUPAL_ROOT . '/' . conf_path(), 0555);";
+
+/// Adds the profile `name` to the scene's platform, owned by the task user: its
+/// hook_install() (run by the fixture installer once the tables exist) is `body`.
+fn add_profile(scene: &Scene, name: &str, body: &str) {
+    let dir = scene.root().join("profiles").join(name);
     fs::create_dir_all(&dir).unwrap();
     fs::write(
-        dir.join("failing.info"),
-        "name = Failing\ndescription = Fails after creating tables (tests).\ncore = 7.x\n",
+        dir.join(format!("{name}.info")),
+        format!("name = {name}\ndescription = A test profile.\ncore = 7.x\n"),
     )
     .unwrap();
     fs::write(
-        dir.join("failing.profile"),
-        "<?php\nfunction failing_install() {\n  throw new RuntimeException('The failing profile failed.');\n}\n",
+        dir.join(format!("{name}.profile")),
+        format!("<?php\nfunction {name}_install() {{\n  {body}\n}}\n"),
     )
     .unwrap();
+    scene.user.chown_tree(&dir);
+}
+
+/// Drupal 7 makes the site directory 0555 during its install; when the install
+/// then fails, the rollback still removes everything the task made.
+#[test]
+fn an_installer_failure_after_drupal_made_the_site_dir_read_only_rolls_everything_back() {
+    let _live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+    let scene = Scene::new("rollback-0555", Web::Nginx);
+    let admin = mariadb();
+    scene.prepare(Db::Mariadb, &admin);
+    add_profile(
+        &scene,
+        "readonly_failing",
+        &format!("{D7_READ_ONLY}\n  throw new RuntimeException('Failed after the site dir went read-only.');"),
+    );
+    let before = db_state(&admin);
+    let out = scene.task(&[
+        &format!("@{}", scene.uri),
+        "provision-install",
+        "--profile=readonly_failing",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("Rolled back"), "{stderr}");
+    assert!(
+        stderr.contains("Failed after the site dir went read-only."),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("Rollback of"),
+        "a rollback step failed: {stderr}"
+    );
+    assert_nothing_left(&scene, &admin, &before);
+}
+
+/// Drupal 7 makes the site directory 0555 during a successful install: provision
+/// still writes settings.php and drushrc.php after it, gives the directory its mode
+/// back (as Aegir's post-install verify does), and can verify and delete the site.
+#[test]
+fn an_install_whose_drupal_makes_the_site_dir_read_only_completes() {
+    let _live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+    let scene = Scene::new("install-0555", Web::Nginx);
+    let admin = mariadb();
+    scene.prepare(Db::Mariadb, &admin);
+    add_profile(&scene, "readonly", D7_READ_ONLY);
+    let site = format!("@{}", scene.uri);
+    let out = scene.ok(&[
+        &site,
+        "provision-install",
+        "--profile=readonly",
+        "--backend",
+    ]);
+    let db_name = backend_result(&out)["self"]["db_name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(mode(&scene.site_path()), 0o755);
+    assert_eq!(mode(&scene.site_path().join("settings.php")), 0o440);
+    assert_eq!(mode(&scene.site_path().join("drushrc.php")), 0o440);
+    wait_for_page(
+        scene.port,
+        false,
+        &scene.uri,
+        &format!("<h1 id=\"site-name\">{}</h1>", scene.uri),
+    );
+    scene.ok(&[&site, "provision-verify"]);
+    scene.ok(&[&site, "provision-delete"]);
+    assert!(!scene.site_path().exists(), "site dir left");
+    assert!(!admin.database_exists(&db_name).unwrap());
 }
 
 /// Writes a site alias by hand (provision-save would refuse these values).
@@ -689,6 +795,7 @@ fn write_site_alias(scene: &Scene, name: &str, uri: &str, platform: &str) {
         scene.root().display()
     );
     fs::write(scene.alias_file(name), text).unwrap();
+    scene.user.chown_tree(&scene.alias_file(name));
 }
 
 #[test]
@@ -1133,8 +1240,7 @@ fn the_site_tasks_hosting_queues_answer_as_aegirs() {
         link.starts_with(&format!(
             "http://{}:{}/user/reset/1/",
             scene.uri, scene.port
-        )) && link.ends_with("/login")
-            && link != context["login_link"].as_str().unwrap(),
+        )) && link.ends_with("/login"),
         "{link}"
     );
 

@@ -190,6 +190,11 @@ fn make_site(
         ));
     }
     let result = run_installer(site, plan, &db, run, p)?;
+    // Drupal 7's installer leaves the site directory 0555: give the site directories
+    // Aegir's modes back (as Aegir's post-install verify does) before writing in it.
+    drupal::create_site_dirs(&site.platform.root, &site.uri, plan.web_group.as_deref())?
+        .into_iter()
+        .for_each(|d| undo.push(Undo::Dir(d)));
     // The installer may have rewritten settings.php: write ours again (0440).
     drupal::write_settings(
         &site_settings(site, &result.profile),

@@ -117,7 +117,7 @@ fn remove_old(site: &Site, old: &crate::service::http::DbEnv, aside: &Path, p: &
             drop_mysql_db(&server, old)?;
             p.step(format!("Dropped the old database {}.", old.db_name));
         }
-        crate::fsutil::remove_dir_all_writable(aside)
+        crate::fsutil::remove_created_tree(aside)
             .map_err(|e| ServiceError::io("remove", aside, e))?;
         Ok(())
     };
