@@ -30,10 +30,7 @@ pub fn command_help(c: &Spec) -> String {
     let mut out = format!("{}\n\nUsage: {}\n", c.summary, c.usage);
     section(&mut out, "Arguments", c.arguments);
     section(&mut out, "Options", c.options);
-    if matches!(c.run, Runner::Drush(_))
-        && c.name.starts_with("provision-")
-        && c.name != "provision-save"
-    {
+    if matches!(c.run, Runner::Task(_)) {
         section(&mut out, "Task options", TASK_OPTIONS);
     }
     if !c.aliases.is_empty() {

@@ -311,15 +311,17 @@ fn unknown_option_message(argv: &[OsString], option: &str) -> String {
 /// reject) are parsed the Drush way instead. `None` when argv names another command.
 fn run_drush_style(target: Option<&str>, argv: &[OsString]) -> Option<i32> {
     let pos = crate::drush::argv::command_position(argv)?;
-    let Runner::Drush(command) = find(argv[pos].to_str()?)?.run else {
-        return None;
-    };
+    let spec = find(argv[pos].to_str()?)?;
     let args: Vec<OsString> = argv[1..pos]
         .iter()
         .chain(&argv[pos + 1..])
         .cloned()
         .collect();
-    Some(command(target, &args))
+    match spec.run {
+        Runner::Drush(command) => Some(command(target, &args)),
+        Runner::Task(task) => Some(task_runner::main(spec.name, target, &args, task)),
+        Runner::Clap => None,
+    }
 }
 
 /// Answers `provision`, `provision --help`, `provision help [COMMAND]` and
@@ -346,7 +348,7 @@ fn answer_help(argv: &[OsString]) -> Option<i32> {
             }
         }
         Some(name) if words.iter().any(asks_help) => match find(name) {
-            Some(spec) if matches!(spec.run, Runner::Drush(_)) => Some(print_command_help(name)),
+            Some(spec) if !matches!(spec.run, Runner::Clap) => Some(print_command_help(name)),
             _ => None,
         },
         _ => None,

@@ -1,14 +1,13 @@
 //! `provision @SITE provision-clone @NEW @PLATFORM`: copies the site under a new name
 //! (see [`crate::task::clone`]).
 
-use super::task_runner::{self, Inputs};
+use super::task_runner::Inputs;
 use crate::context::store::Store;
 use crate::task::clone::clone_site;
 use crate::task::migrate::MigrateOptions;
 use crate::task::progress::Progress;
 use crate::task::verify::Report;
 use crate::task::TaskError;
-use std::ffi::OsString;
 
 /// `provision-clone` in the command table.
 pub const SPEC: super::spec::Spec = super::spec::Spec {
@@ -18,13 +17,12 @@ pub const SPEC: super::spec::Spec = super::spec::Spec {
     usage: "provision @SITE provision-clone @NEW @PLATFORM [--new_db_server=@SERVER] [--profile=NAME] [--aliases=A,B] [--redirection=NAME]",
     arguments: &[("@NEW", "The clone's name (its uri)."), ("@PLATFORM", "The platform the clone runs on.")],
     options: &[("--new_db_server=@SERVER", "The clone's database server (default: the source's)."), ("--profile=NAME", "The clone's install profile."), ("--aliases=A,B", "The clone's other host names (default: none)."), ("--redirection=NAME", "The name the clone's other names redirect to.")],
-    run: super::spec::Runner::Drush(main),
+    run: super::spec::Runner::Task(super::spec::Task {
+        run,
+        many: false,
+        after: super::spec::print_nothing,
+    }),
 };
-
-/// Runs provision-clone with the Drush-style arguments after the command name.
-pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
-    task_runner::main("provision-clone", target, args, &run, |_| {})
-}
 
 fn run(
     store: &Store,
@@ -33,7 +31,6 @@ fn run(
     inputs: &Inputs,
     p: &mut Progress,
 ) -> Result<Report, TaskError> {
-    task_runner::single("provision-clone", name)?;
     let (Some(new_name), Some(platform)) = (inputs.args.first(), inputs.args.get(1)) else {
         return Err(TaskError::Refused(
             "PROVISION_CLONE_INVALID",

@@ -1,13 +1,12 @@
 //! `provision @SITE|@PLATFORM provision-delete`: deletes a site (after a backup) or an
 //! unused platform (see [`crate::task::delete`]).
 
-use super::task_runner::{self, Inputs};
+use super::task_runner::Inputs;
 use crate::context::store::Store;
 use crate::task::delete::{delete_platform, delete_server, delete_site};
 use crate::task::progress::Progress;
 use crate::task::verify::Report;
 use crate::task::TaskError;
-use std::ffi::OsString;
 
 /// `provision-delete` in the command table.
 pub const SPEC: super::spec::Spec = super::spec::Spec {
@@ -17,13 +16,12 @@ pub const SPEC: super::spec::Spec = super::spec::Spec {
     usage: "provision @CONTEXT provision-delete",
     arguments: &[],
     options: &[],
-    run: super::spec::Runner::Drush(main),
+    run: super::spec::Runner::Task(super::spec::Task {
+        run: delete,
+        many: false,
+        after: super::spec::print_nothing,
+    }),
 };
-
-/// Runs provision-delete with the Drush-style arguments after the command name.
-pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
-    task_runner::main("provision-delete", target, args, &delete, |_| {})
-}
 
 fn delete(
     store: &Store,
@@ -32,7 +30,6 @@ fn delete(
     inputs: &Inputs,
     p: &mut Progress,
 ) -> Result<Report, TaskError> {
-    task_runner::single("provision-delete", name)?;
     match ctype {
         "platform" => delete_platform(store, name, &inputs.run, p),
         "site" => delete_site(store, name, &inputs.run, p),

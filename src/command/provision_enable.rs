@@ -1,13 +1,12 @@
 //! `provision @SITE provision-enable`: writes the site's own vhost back (see
 //! [`crate::task::enable`]).
 
-use super::task_runner::{self, Inputs};
+use super::task_runner::Inputs;
 use crate::context::store::Store;
 use crate::task::enable::enable_site;
 use crate::task::progress::Progress;
 use crate::task::verify::Report;
 use crate::task::TaskError;
-use std::ffi::OsString;
 
 /// `provision-enable` in the command table.
 pub const SPEC: super::spec::Spec = super::spec::Spec {
@@ -17,13 +16,12 @@ pub const SPEC: super::spec::Spec = super::spec::Spec {
     usage: "provision @SITE provision-enable",
     arguments: &[],
     options: &[],
-    run: super::spec::Runner::Drush(main),
+    run: super::spec::Runner::Task(super::spec::Task {
+        run,
+        many: false,
+        after: super::spec::print_nothing,
+    }),
 };
-
-/// Runs provision-enable with the Drush-style arguments after the command name.
-pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
-    task_runner::main("provision-enable", target, args, &run, |_| {})
-}
 
 fn run(
     store: &Store,
@@ -32,6 +30,5 @@ fn run(
     inputs: &Inputs,
     p: &mut Progress,
 ) -> Result<Report, TaskError> {
-    task_runner::single("provision-enable", name)?;
     enable_site(store, name, &inputs.run, p)
 }

@@ -1,13 +1,12 @@
 //! `provision @SITE provision-login-reset`: a one-time login link for the admin account
 //! (see [`crate::task::login`]), in `context.login_link`.
 
-use super::task_runner::{self, Inputs};
+use super::task_runner::Inputs;
 use crate::context::store::Store;
 use crate::task::login::login_reset;
 use crate::task::progress::Progress;
 use crate::task::verify::Report;
 use crate::task::TaskError;
-use std::ffi::OsString;
 
 /// `provision-login-reset` in the command table.
 pub const SPEC: super::spec::Spec = super::spec::Spec {
@@ -17,13 +16,12 @@ pub const SPEC: super::spec::Spec = super::spec::Spec {
     usage: "provision @SITE provision-login-reset",
     arguments: &[],
     options: &[],
-    run: super::spec::Runner::Drush(main),
+    run: super::spec::Runner::Task(super::spec::Task {
+        run,
+        many: false,
+        after: super::spec::print_nothing,
+    }),
 };
-
-/// Runs provision-login-reset with the Drush-style arguments after the command name.
-pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
-    task_runner::main("provision-login-reset", target, args, &run, |_| {})
-}
 
 fn run(
     store: &Store,
@@ -32,7 +30,6 @@ fn run(
     inputs: &Inputs,
     p: &mut Progress,
 ) -> Result<Report, TaskError> {
-    task_runner::single("provision-login-reset", name)?;
     let _ = inputs;
     login_reset(store, name, &inputs.run, p)
 }

@@ -3,7 +3,7 @@
 //! server or name (see [`crate::task::migrate`]). `--dry-run` prints the plan — steps,
 //! hosts, paths — and changes nothing; with `--json` as one JSON object.
 
-use super::task_runner::{self, Inputs};
+use super::task_runner::Inputs;
 use crate::context::prop_text;
 use crate::context::store::Store;
 use crate::php::{PhpArray, Value};
@@ -11,7 +11,6 @@ use crate::task::migrate::{migrate_site, plan, MigrateOptions};
 use crate::task::progress::Progress;
 use crate::task::verify::Report;
 use crate::task::TaskError;
-use std::ffi::OsString;
 
 /// The context key a dry run's plan travels in, to be printed.
 const PLAN: &str = "migrate_plan";
@@ -32,13 +31,12 @@ pub const SPEC: super::spec::Spec = super::spec::Spec {
         ("--dry-run", "Print the plan and change nothing."),
         ("--json", "With --dry-run: the plan as JSON."),
     ],
-    run: super::spec::Runner::Drush(main),
+    run: super::spec::Runner::Task(super::spec::Task {
+        run: migrate,
+        many: false,
+        after: print_plan,
+    }),
 };
-
-/// Runs provision-migrate with the Drush-style arguments after the command name.
-pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
-    task_runner::main("provision-migrate", target, args, &migrate, print_plan)
-}
 
 fn migrate(
     store: &Store,
@@ -47,7 +45,6 @@ fn migrate(
     inputs: &Inputs,
     p: &mut Progress,
 ) -> Result<Report, TaskError> {
-    task_runner::single("provision-migrate", name)?;
     let platform = inputs.args.first().cloned().ok_or_else(|| {
         TaskError::Refused(
             "PROVISION_MIGRATE_INVALID",

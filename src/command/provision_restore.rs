@@ -1,13 +1,12 @@
 //! `provision @SITE provision-restore FILE`: puts the site back to a backup (see
 //! [`crate::task::restore`]).
 
-use super::task_runner::{self, Inputs};
+use super::task_runner::Inputs;
 use crate::context::store::Store;
 use crate::task::progress::Progress;
 use crate::task::restore::restore_site;
 use crate::task::verify::Report;
 use crate::task::TaskError;
-use std::ffi::OsString;
 use std::path::Path;
 
 /// `provision-restore` in the command table.
@@ -18,13 +17,12 @@ pub const SPEC: super::spec::Spec = super::spec::Spec {
     usage: "provision @SITE provision-restore FILE",
     arguments: &[("FILE", "The backup tarball.")],
     options: &[],
-    run: super::spec::Runner::Drush(main),
+    run: super::spec::Runner::Task(super::spec::Task {
+        run,
+        many: false,
+        after: super::spec::print_nothing,
+    }),
 };
-
-/// Runs provision-restore with the Drush-style arguments after the command name.
-pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
-    task_runner::main("provision-restore", target, args, &run, |_| {})
-}
 
 fn run(
     store: &Store,
@@ -33,7 +31,6 @@ fn run(
     inputs: &Inputs,
     p: &mut Progress,
 ) -> Result<Report, TaskError> {
-    task_runner::single("provision-restore", name)?;
     let file = inputs.args.first().ok_or_else(|| {
         TaskError::Refused(
             "PROVISION_BACKUP_MISSING",

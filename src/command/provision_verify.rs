@@ -2,12 +2,11 @@
 //! (see [`crate::task::verify`]). `provision @a,@b,@c provision-verify` verifies
 //! them all in one run and publishes to each web server once.
 
-use super::task_runner::{self, Inputs};
+use super::task_runner::Inputs;
 use crate::context::store::Store;
 use crate::task::progress::Progress;
 use crate::task::verify::{self, Report};
 use crate::task::TaskError;
-use std::ffi::OsString;
 
 /// `provision-verify` in the command table.
 pub const SPEC: super::spec::Spec = super::spec::Spec {
@@ -19,13 +18,12 @@ pub const SPEC: super::spec::Spec = super::spec::Spec {
     ],
     options: &[
     ],
-    run: super::spec::Runner::Drush(main),
+    run: super::spec::Runner::Task(super::spec::Task {
+        run: verify_any,
+        many: true,
+        after: super::spec::print_nothing,
+    }),
 };
-
-/// Runs provision-verify with the Drush-style arguments after the command name.
-pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
-    task_runner::main("provision-verify", target, args, &verify_any, |_| {})
-}
 
 fn verify_any(
     store: &Store,

@@ -2,6 +2,11 @@
 //! options (for `help`), and how it is run. The command table in `command/mod.rs` is a
 //! list of these, one per command file.
 
+use super::task_runner::Inputs;
+use crate::context::store::Store;
+use crate::task::progress::Progress;
+use crate::task::verify::Report;
+use crate::task::TaskError;
 use std::ffi::OsString;
 
 /// How a command's own arguments are parsed and run.
@@ -11,9 +16,30 @@ pub enum Runner {
     /// do not declare); run with the `@alias` target and the arguments after the
     /// command name, returning the exit code.
     Drush(fn(Option<&str>, &[OsString]) -> i32),
+    /// A task on a context (`provision @CONTEXT provision-TASK`), run by
+    /// [`super::task_runner::main`]: Drush's arguments, the backend protocol, the report.
+    Task(Task),
     /// Parsed by clap (the alias toolkit's commands), which also prints their help.
     Clap,
 }
+
+/// What a task command runs: given the store, the context name, its type, the inputs
+/// and the log, the task's report.
+pub type TaskFn = fn(&Store, &str, &str, &Inputs, &mut Progress) -> Result<Report, TaskError>;
+
+/// A task command.
+#[derive(Clone, Copy)]
+pub struct Task {
+    /// The task.
+    pub run: TaskFn,
+    /// True when it takes an alias list (`@a,@b,@c`); else one context.
+    pub many: bool,
+    /// What it prints for people after a run outside backend mode.
+    pub after: fn(&Report),
+}
+
+/// The `after` of a task that prints nothing but its log.
+pub fn print_nothing(_: &Report) {}
 
 /// A command as `help` lists and describes it.
 pub struct Spec {

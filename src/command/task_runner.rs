@@ -2,6 +2,7 @@
 //! arguments, the target context, the run options, progress on stderr or through the
 //! backend protocol, and the final backend block hosting parses.
 
+use super::spec::Task;
 use super::CommandError;
 use crate::context::store::Store;
 use crate::context::{alias_dir, bare_name, prop_text};
@@ -17,9 +18,6 @@ use crate::task::TaskError;
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
-
-/// A task: given the store, the context name, its type, the options and the log.
-pub type TaskFn = dyn Fn(&Store, &str, &str, &Inputs, &mut Progress) -> Result<Report, TaskError>;
 
 /// A command's inputs: the merged options (posted, then command line) and run settings.
 pub struct Inputs {
@@ -51,13 +49,7 @@ impl Sink for Backend {
 
 /// Runs `task` for the command's target and returns the exit code. `command` names
 /// the command in messages; `after` prints a result for people (not in backend mode).
-pub fn main(
-    command: &str,
-    target: Option<&str>,
-    args: &[OsString],
-    task: &TaskFn,
-    after: fn(&Report),
-) -> i32 {
+pub fn main(command: &str, target: Option<&str>, args: &[OsString], task: Task) -> i32 {
     let parsed = parse_options(args);
     let backend = parsed
         .options
@@ -84,16 +76,18 @@ pub fn main(
     if !backend {
         let mut sink = StderrSink::new(inputs.flag("quiet"));
         let mut progress = Progress::new(&mut sink);
-        let result = task(&store, &name, &ctype, &inputs, &mut progress);
+        let result = run_task(command, task, &store, &name, &ctype, &inputs, &mut progress);
         return super::exit_code(
             result
-                .map(|r| after(&r))
+                .map(|r| (task.after)(&r))
                 .map_err(|e| CommandError::new(e.to_string())),
         );
     }
     let mut report = Backend::new();
     let before = site_drushrc(&record);
-    let result = task(
+    let result = run_task(
+        command,
+        task,
         &store,
         &name,
         &ctype,
@@ -177,8 +171,24 @@ fn context_name(
     Ok((names.join(","), args))
 }
 
+/// Runs `task` on `name`, refusing an alias list unless the task takes one.
+fn run_task(
+    command: &str,
+    task: Task,
+    store: &Store,
+    name: &str,
+    ctype: &str,
+    inputs: &Inputs,
+    p: &mut Progress,
+) -> Result<Report, TaskError> {
+    if !task.many {
+        single(command, name)?;
+    }
+    (task.run)(store, name, ctype, inputs, p)
+}
+
 /// Refuses an alias list for a command that works on one context.
-pub fn single(command: &str, name: &str) -> Result<(), TaskError> {
+fn single(command: &str, name: &str) -> Result<(), TaskError> {
     if name.contains(',') {
         return Err(TaskError::Refused(
             "PROVISION_INVALID_CONTEXT",

@@ -5,18 +5,14 @@
 //! running untouched; a failure takes back everything made for the clone.
 
 use super::backup::backup_site;
-use super::deploy::{deploy_into, DeployOptions};
-use super::migrate::{plan, save_target, MigrateOptions};
+use super::migrate::{move_into_target, plan, MigrateOptions};
 use super::progress::Progress;
-use super::publish::PublishPlan;
 use super::resolve::{load_site, RunOptions};
 use super::undo::UndoLog;
 use super::verify::Report;
 use super::{Result, TaskError};
-use crate::context::prop_text;
 use crate::context::store::Store;
 use crate::php::Value;
-use std::path::PathBuf;
 
 /// Clones site `name` to `opts.new_name` on `opts.platform`. Reports `backup_file`,
 /// `backup_file_size`, `old_platform`, `db_name`, `profile`, `packages` and
@@ -43,28 +39,7 @@ pub fn clone_site(
     let source = load_site(store, name)?;
     let backup = backup_site(store, name, None, run, p)?;
     let mut undo = UndoLog::new();
-    let mut publish = PublishPlan::new(run.ssh.clone());
-    let made = save_target(store, &source, &plan, &opts, &mut undo)
-        .and_then(|()| {
-            let file = PathBuf::from(prop_text(&backup.context, "backup_file"));
-            let deploy = DeployOptions {
-                old_uri: Some(source.uri.clone()),
-            };
-            deploy_into(
-                store,
-                &plan.target,
-                &file,
-                run,
-                &deploy,
-                &mut undo,
-                &mut publish,
-                p,
-            )
-        })
-        .and_then(|report| {
-            publish.send(run, p)?;
-            Ok(report)
-        });
+    let made = move_into_target(store, &source, &plan, &opts, &backup, run, &mut undo, p);
     let report = match made {
         Ok(report) => report,
         Err(e) => {

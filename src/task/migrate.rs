@@ -57,33 +57,11 @@ pub fn migrate_site(
     let old = load_site(store, name)?;
     let old_options = read_site_drushrc(&old)?;
     let mut undo = UndoLog::new();
-    let mut publish = PublishPlan::new(run.ssh.clone());
     let mut backup = Report::default();
-    let moved = take_offline(store, &old, &old_options, run, &mut undo, p)
-        .and_then(|()| {
-            backup = backup_site(store, name, None, run, p)?;
-            save_target(store, &old, &plan, opts, &mut undo)
-        })
-        .and_then(|()| {
-            let file = PathBuf::from(prop_text(&backup.context, "backup_file"));
-            let deploy = DeployOptions {
-                old_uri: Some(old.uri.clone()),
-            };
-            deploy_into(
-                store,
-                &plan.target,
-                &file,
-                run,
-                &deploy,
-                &mut undo,
-                &mut publish,
-                p,
-            )
-        })
-        .and_then(|report| {
-            publish.send(run, p)?;
-            Ok(report)
-        });
+    let moved = take_offline(store, &old, &old_options, run, &mut undo, p).and_then(|()| {
+        backup = backup_site(store, name, None, run, p)?;
+        move_into_target(store, &old, &plan, opts, &backup, run, &mut undo, p)
+    });
     let report = match moved {
         Ok(report) => report,
         Err(e) => {
@@ -104,6 +82,40 @@ pub fn migrate_site(
         context: backup.context.merge(&report.context),
         self_options: report.self_options,
     })
+}
+
+/// What migrate and clone share once the site is backed up: the target context saved
+/// and `backup` deployed into it (a new database, paths rewritten from the old uri),
+/// then published to the target's web servers. Each step is recorded in `undo`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn move_into_target(
+    store: &Store,
+    old: &Site,
+    plan: &MigratePlan,
+    opts: &MigrateOptions,
+    backup: &Report,
+    run: &RunOptions,
+    undo: &mut UndoLog,
+    p: &mut Progress,
+) -> Result<Report> {
+    save_target(store, old, plan, opts, undo)?;
+    let file = PathBuf::from(prop_text(&backup.context, "backup_file"));
+    let deploy = DeployOptions {
+        old_uri: Some(old.uri.clone()),
+    };
+    let mut publish = PublishPlan::new(run.ssh.clone());
+    let report = deploy_into(
+        store,
+        &plan.target,
+        &file,
+        run,
+        &deploy,
+        undo,
+        &mut publish,
+        p,
+    )?;
+    publish.send(run, p)?;
+    Ok(report)
 }
 
 /// Aegir's first migrate step: the site's vhosts removed from its web servers (which
@@ -282,7 +294,7 @@ impl MigratePlan {
 /// Saves the target context: the site's properties with the new platform, uri,
 /// database server and the profile, aliases and redirection `opts` names. Recorded in `undo`: a new alias is deleted, a rewritten one
 /// restored byte for byte.
-pub(crate) fn save_target(
+fn save_target(
     store: &Store,
     old: &Site,
     plan: &MigratePlan,

@@ -174,7 +174,7 @@ impl ConfigCheck {
 /// True when `options` are only nginx's `-c FILE`, `-p DIR`, `-g DIRECTIVES` pairs,
 /// which say where the config is and so belong in its test too.
 fn nginx_location_options(options: &[String]) -> bool {
-    options.len() % 2 == 0
+    options.len().is_multiple_of(2)
         && options
             .chunks(2)
             .all(|pair| matches!(pair[0].as_str(), "-c" | "-p" | "-g") && !pair[1].is_empty())
