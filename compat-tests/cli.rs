@@ -110,3 +110,146 @@ fn simulate_convert_reports_and_writes_nothing() {
         assert!(!dest.exists(), "{flag} wrote");
     }
 }
+
+/// Runs provision with `stdin` as its standard input.
+fn provision_with_stdin(
+    args: &[&str],
+    home: &std::path::Path,
+    stdin: &[u8],
+) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(common::provision_bin())
+        .args(args)
+        .env("HOME", home)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn help_lists_every_command_hosting_calls() {
+    let home = tempfile::tempdir().unwrap();
+    for args in [&[][..], &["--help"][..], &["help"][..]] {
+        let out = provision(args, home.path());
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        for command in [
+            "provision-save",
+            "provision-verify",
+            "provision-install",
+            "provision-backup",
+            "provision-restore",
+            "provision-deploy",
+            "provision-migrate",
+            "provision-clone",
+            "provision-delete",
+            "provision-disable",
+            "provision-enable",
+            "provision-lock",
+            "provision-unlock",
+            "provision-login-reset",
+            "provision-backup-delete",
+            "provision-import",
+            "backend-parse",
+            "site-alias (sa)",
+        ] {
+            assert!(
+                text.contains(&format!(" {command} ")),
+                "{args:?} lacks {command}: {text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_command_s_help_describes_its_arguments_and_options() {
+    let home = tempfile::tempdir().unwrap();
+    for args in [
+        &["help", "provision-save"][..],
+        &["provision-save", "--help"][..],
+    ] {
+        let out = provision(args, home.path());
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("Usage: provision provision-save @NAME"),
+            "{text}"
+        );
+        assert!(
+            text.contains("--context_type=TYPE") && text.contains("--delete"),
+            "{text}"
+        );
+    }
+    let out = provision(&["@site", "provision-migrate", "--help"], home.path());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("--new_db_server=@SERVER") && text.contains("Task options:"),
+        "{text}"
+    );
+    let out = provision(&["help", "sa"], home.path());
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--format"));
+    let out = provision(&["help", "provision-nothing"], home.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("provision-nothing not found"));
+}
+
+#[test]
+fn backend_parse_prints_a_backend_run_for_people() {
+    let home = tempfile::tempdir().unwrap();
+    // A failing backend run: a task on a context that does not exist.
+    let run = provision_with_stdin(
+        &["@nothing", "provision-verify", "--backend"],
+        home.path(),
+        b"{}",
+    );
+    assert_eq!(run.status.code(), Some(1));
+    let mut output = run.stderr.clone();
+    output.extend(&run.stdout);
+    let out = provision_with_stdin(&["backend-parse"], home.path(), &output);
+    assert_eq!(out.status.code(), Some(1), "the run's error status");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("[error] "), "{text}");
+    let out = provision_with_stdin(&["backend-parse"], home.path(), b"no block here");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn options_posted_to_a_task_set_its_run_as_command_line_ones_do() {
+    let home = tempfile::tempdir().unwrap();
+    let root = format!("--aegir_root={}", home.path().display());
+    let out = provision(
+        &[
+            "provision-save",
+            "@server_master",
+            "--context_type=server",
+            "--remote_host=localhost",
+            &root,
+            "--http_service_type=nginx",
+            "--http_restart_cmd=true",
+            "--skip-db-check",
+        ],
+        home.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Posted as hosting posts them: the config test then runs against this file.
+    let missing = home.path().join("no-such-nginx.conf");
+    let post = format!(r#"{{"nginx_conf": "{}"}}"#, missing.display());
+    let out = provision_with_stdin(
+        &["@server_master", "provision-verify", "--backend"],
+        home.path(),
+        post.as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let result = common::backend_result(&out);
+    let errors = result["error_log"].to_string();
+    assert!(errors.contains("no-such-nginx.conf"), "{errors}");
+}

@@ -283,6 +283,68 @@ fn local_and_platform_settings_are_included() {
     assert_eq!(out, b"12");
 }
 
+#[test]
+fn utf8mb4_aegir_api_and_the_servers_global_inc_as_aegir_sets_them() {
+    let (dir, root) = platform();
+    let includes = dir.path().join("aegir/config/includes");
+    fs::create_dir_all(&includes).unwrap();
+    let mut settings = SiteSettings::new(&root, "www.example.test", "standard");
+    settings.utf8mb4 = true;
+    settings.include_path = Some(includes.clone());
+    fs::create_dir_all(&settings.site_path).unwrap();
+    write_settings(&settings, None).unwrap();
+    let file = settings.site_path.join("settings.php");
+    php_lint(&file);
+    // global.inc first, then the platform's and the site's files, each able to
+    // override what came before.
+    fs::write(
+        includes.join("global.inc"),
+        "<?php $conf['order'] = 'g'; $conf['aegir_api_seen'] = $conf['aegir_api'];\n",
+    )
+    .unwrap();
+    fs::write(
+        root.join("sites/all/platform.settings.php"),
+        "<?php $conf['order'] .= 'p';\n",
+    )
+    .unwrap();
+    fs::write(
+        file.with_file_name("local.settings.php"),
+        "<?php $conf['order'] .= 'l';\n",
+    )
+    .unwrap();
+    let script = r#"foreach (array('db_type' => $argv[2], 'db_name' => 'd', 'db_user' => 'u') as $k => $v) { $_SERVER[$k] = $v; }
+include $argv[1];
+$db = $databases['default']['default'];
+echo json_encode(array(isset($db['charset']) ? $db['charset'] : null,
+  isset($db['collation']) ? $db['collation'] : null, $conf['aegir_api'],
+  $conf['aegir_api_seen'], $conf['order']));"#;
+    let run = |driver: &str| {
+        String::from_utf8(common::php(script, &[&file.to_string_lossy(), driver], b"")).unwrap()
+    };
+    assert_eq!(
+        run("mysql"),
+        r#"["utf8mb4","utf8mb4_general_ci",3,3,"gpl"]"#
+    );
+    assert_eq!(
+        run("sqlite"),
+        r#"[null,null,3,3,"gpl"]"#,
+        "nothing for SQLite"
+    );
+
+    // A server without utf8mb4 and no include path: neither appears; a missing
+    // global.inc is skipped quietly.
+    settings.utf8mb4 = false;
+    write_settings(&settings, None).unwrap();
+    assert!(run("mysql").starts_with("[null,null,3,3,"));
+    fs::remove_file(includes.join("global.inc")).unwrap();
+    fs::write(
+        root.join("sites/all/platform.settings.php"),
+        "<?php $conf['order'] = 'p'; $conf['aegir_api_seen'] = 0;\n",
+    )
+    .unwrap();
+    assert_eq!(run("mysql"), r#"[null,null,3,0,"pl"]"#);
+}
+
 /// `$sites` as PHP's include of sites.php leaves it, as JSON.
 fn php_sites(root: &Path) -> String {
     let file = root.join("sites/sites.php");
@@ -473,8 +535,28 @@ fn scan_finds_profiles_modules_and_themes_and_prunes_files() {
     assert!(!packages.contains("stray"), "files/ is pruned: {packages}");
     // Not even among the site's own packages.
     let site_path = root.join("sites/www.example.test");
-    let site = php_json(&scan.site_packages(&root, &site_path, &[]));
+    let rows = [provision::service::drupal::SystemRow {
+        filename: "modules/system/system.module".into(),
+        name: "system".into(),
+        kind: "module".into(),
+        status: 1,
+        schema_version: 7080,
+    }];
+    let site = php_json(&scan.site_packages(&root, &site_path, "standard", &rows));
     assert!(!site.contains("stray"), "files/ is pruned: {site}");
-    assert!(site.contains(r#""status":0,"schema_version":-1"#), "{site}");
+    // As Aegir: the site's own profile, and what its system table knows.
+    assert!(site.contains(r#""profiles":{"standard":"#), "{site}");
+    assert!(
+        !site.contains(r#""minimal""#),
+        "another profile is not the site's: {site}"
+    );
+    assert!(
+        site.contains(r#""status":1,"schema_version":7080"#),
+        "{site}"
+    );
+    assert!(
+        !site.contains(r#""mini":"#),
+        "a theme the site's database does not know: {site}"
+    );
     assert_eq!(find_sites(&root).unwrap(), ["www.example.test"]);
 }

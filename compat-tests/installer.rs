@@ -3,6 +3,8 @@
 //! from `scripts/services/mariadb` (whose facts are in `$PROVISION_TEST_RUNTIME`,
 //! default `/tmp/provision-test`). Two optional tests install a real Drupal 7 or
 //! Backdrop code base named by `PROVISION_TEST_DRUPAL7_ROOT` / `PROVISION_TEST_BACKDROP_ROOT`.
+//! They call the library in this (root) process and run no provision task; the install
+//! task as Aegir's unprivileged user is tested in compat-tests/tasks.rs.
 
 mod common;
 

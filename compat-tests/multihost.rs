@@ -6,6 +6,11 @@
 //! serves: a cluster serves one site from two hosts, a pack sends code to its master
 //! only, a migrate moves a site to another web host with a rename, a migrate to a host
 //! that is down changes nothing, a publish cut mid-way converges on a re-run.
+//!
+//! Unlike compat-tests/tasks.rs, whose tasks run as the unprivileged task user (as Aegir
+//! runs them), these run provision as root: it runs inside the master's network
+//! namespace (`ip netns exec pv-ctl`, root only), with the root-owned ssh keys and
+//! known hosts `scripts/services/hosts` made, and its reload is the namespace's nginx.
 
 mod common;
 

@@ -9,6 +9,10 @@
 //! from anyone else's. One test at a time, and one test binary on the machine at a time
 //! (the hosts tests' lock, `$RUNTIME/hosts-tests.lock`): some take a host's link down. A
 //! test whose hosts are not there fails and names the script to run: it never skips.
+//!
+//! These run as root, unlike the task tests (compat-tests/tasks.rs runs every task as the
+//! unprivileged task user): entering a network namespace (`ip netns exec`) and taking a
+//! host's link down need root, and the ssh keys `scripts/services/hosts` made are root's.
 
 mod common;
 

@@ -8,6 +8,10 @@
 //!   A second run changes nothing; a failing write rolls everything back.
 //! - The string walk on generated nested values is checked against PHP doing the same
 //!   replacements with `str_replace`, all in one `php` process.
+//!
+//! The library is called in this (root) process and no provision task runs; the tasks
+//! that rewrite (deploy, migrate with a rename) run as the unprivileged task user in
+//! compat-tests/tasks.rs.
 
 mod common;
 

@@ -229,6 +229,7 @@ fn serve_site(app: HttpApp, backend: Backend, ssl: bool) {
     install_site(&root, &uri, db_json, &site_name);
     fs::write(&settings, SETTINGS_FROM_SERVER).unwrap();
 
+    plant_probes(&root, &site_path);
     let alias = format!("alias-{uri}");
     // As Aegir does for D7: sites.php maps each alias to the site's directory.
     let sites_php = format!("<?php\n$sites['{alias}'] = '{uri}';\n");
@@ -251,10 +252,12 @@ fn serve_site(app: HttpApp, backend: Backend, ssl: bool) {
     let private = format!("/sites/{uri}/private/db/x.sqlite");
     let (status, _) = get(port, false, &uri, &private);
     assert_eq!(status, "403", "the private directory is not served");
+    assert_drupal_rules(port, false, &uri, &want);
     if let Some(ssl) = &live.server.ssl {
         wait_for_page(ssl.port, true, &uri, &want);
         wait_for_page(ssl.port, true, &alias, &want);
         assert_eq!(get(ssl.port, true, &uri, &private).0, "403");
+        assert_drupal_rules(ssl.port, true, &uri, &want);
     }
 
     http::delete_site(&live.server, &uri).unwrap();
@@ -271,6 +274,85 @@ fn serve_site(app: HttpApp, backend: Backend, ssl: bool) {
         srv.drop_site_db(&db, &[]).unwrap();
         assert!(!srv.database_exists(&db.name).unwrap());
         assert!(!srv.user_exists(&db.user, "127.0.0.1").unwrap());
+    }
+}
+
+/// Files a web server must not hand out (each holds `SECRET`), and a static one it must.
+fn plant_probes(root: &Path, site_path: &Path) {
+    let files: [(PathBuf, &str); 10] = [
+        (site_path.join("private/probe.txt"), "SECRET private file"),
+        (
+            site_path.join("files/probe.php"),
+            "<?php print 'SECRET upload ran';",
+        ),
+        (
+            site_path.join("files/backup_migrate/b.sql"),
+            "SECRET backup",
+        ),
+        (site_path.join("files/probe.css"), "body { color: red; }"),
+        (root.join("includes/probe.inc"), "<?php // SECRET source"),
+        (root.join(".htaccess"), "# SECRET hidden file"),
+        (root.join(".git/config"), "[core] # SECRET repository"),
+        (root.join("probe.php"), "<?php print 'SECRET script ran';"),
+        (
+            root.join("modules/system/system.install"),
+            "<?php // SECRET install",
+        ),
+        (root.join("composer.json"), "{\"SECRET\": true}"),
+    ];
+    for (path, text) in files {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, text).unwrap();
+        // World-readable, as code and uploads are: only the config may keep them out.
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        for dir in path.ancestors().skip(1).take_while(|d| d.starts_with(root)) {
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).unwrap();
+        }
+    }
+}
+
+/// Drupal's rules as Aegir's configs apply them: unknown hosts get 404; private,
+/// hidden, source and backup files and PHP other than Drupal's entry points are
+/// refused (403 or 404, never their content); static files and clean URLs are served.
+fn assert_drupal_rules(port: u16, tls: bool, uri: &str, want: &str) {
+    let (status, body) = get(port, tls, "no-such-site.invalid", "/");
+    assert_eq!(
+        status, "404",
+        "an unknown host gets 404, not a site: {body}"
+    );
+    let refused = [
+        format!("/sites/{uri}/private/probe.txt"),
+        format!("/sites/{uri}/files/probe.php"),
+        format!("/sites/{uri}/files/backup_migrate/b.sql"),
+        "/includes/bootstrap.inc".to_string(),
+        "/includes/probe.inc".to_string(),
+        "/.htaccess".to_string(),
+        "/.git/config".to_string(),
+        "/probe.php".to_string(),
+        "/modules/system/system.install".to_string(),
+        "/composer.json".to_string(),
+    ];
+    for path in &refused {
+        let (status, body) = get(port, tls, uri, path);
+        assert!(
+            status == "403" || status == "404",
+            "{path} must be refused, got {status}: {body}"
+        );
+        assert!(!body.contains("SECRET"), "{path} leaked: {body}");
+        assert!(
+            !body.contains("mini_connection_info"),
+            "{path} leaked source"
+        );
+    }
+    let css = format!("/sites/{uri}/files/probe.css");
+    assert_eq!(
+        get(port, tls, uri, &css),
+        ("200".into(), "body { color: red; }".into())
+    );
+    for path in ["/", "/index.php", "/node/1", "/some/clean/url?x=1"] {
+        let (status, body) = get(port, tls, uri, path);
+        assert_eq!(status, "200", "{path}: {body}");
+        assert!(body.contains(want), "{path}: {body}");
     }
 }
 

@@ -4,13 +4,19 @@
 //! Apache with php-fpm from MariaDB or SQLite, fetched with curl by Host header.
 //! Also: verify writes identical bytes twice, rollback leaves nothing behind, bad
 //! input is refused before anything is made.
+//!
+//! Every provision run is the unprivileged task user's (`scripts/services/aegir-user`,
+//! as Aegir runs its backend as `aegir`): it owns HOME and the platform copies, is in
+//! www-data, and reloads the web servers through sudo with the rule that script
+//! installs. The test itself stays root to set up, assert and clean up.
 
 mod common;
 
 use common::live::{
     fact, get, mariadb, service_env, urlencode, wait_for, wait_for_page, Workspace,
 };
-use common::{backend_result, copy_tree, fixtures, provision};
+use common::user::{task_user, TaskUser};
+use common::{backend_result, copy_tree, fixtures};
 use provision::service::db::mysql::MysqlServer;
 use serde_json::Value as Json;
 use std::fs;
@@ -38,6 +44,7 @@ enum Db {
 /// platform, and the live web server including this HOME's server config.
 struct Scene {
     ws: Workspace,
+    user: TaskUser,
     web: Web,
     link: PathBuf,
     run_args: Vec<String>,
@@ -52,21 +59,26 @@ impl Scene {
 
     /// A scene whose platform is a copy of the code base at `source`.
     fn with_platform(name: &str, web: Web, source: &Path) -> Scene {
+        let user = task_user();
         let ws = Workspace::new(name);
         fs::create_dir_all(ws.0.join("home")).unwrap();
         fs::set_permissions(ws.0.join("home"), fs::Permissions::from_mode(0o755)).unwrap();
         copy_tree(source, &ws.0.join("platform"));
+        // As Aegir's: HOME (the aegir_root) and the platform code are the user's; so is
+        // the workspace, where a test may ask for a named backup.
+        user.chown_tree(&ws.0);
         let fpm = service_env("php-fpm");
-        let (env, app, check) = match web {
-            Web::Nginx => {
-                let env = service_env("nginx");
-                let check = format!("--nginx_conf={}", fact(&env, "CONF"));
-                (env, "nginx", check)
-            }
+        let mut run_args = vec![format!("--phpfpm_socket_path={}", fact(&fpm, "SOCKET"))];
+        let (env, app) = match web {
+            // nginx's own config test (`nginx -t`) opens the root-owned pid file, which
+            // the task user cannot: its sudo reload (which parses the config first) is
+            // the test, as in Aegir.
+            Web::Nginx => (service_env("nginx"), "nginx"),
+            // apache2ctl -t runs as the task user: the config test is kept.
             Web::Apache => {
                 let env = service_env("apache2");
-                let check = format!("--apache_confdir={}", fact(&env, "CONFDIR"));
-                (env, "apache", check)
+                run_args.push(format!("--apache_confdir={}", fact(&env, "CONFDIR")));
+                (env, "apache")
             }
         };
         let link = Path::new(&fact(&env, "CONFD")).join(format!(
@@ -81,22 +93,22 @@ impl Scene {
                 .replace('_', "-")
         );
         let scene = Scene {
-            run_args: vec![
-                format!("--phpfpm_socket_path={}", fact(&fpm, "SOCKET")),
-                check,
-            ],
+            run_args,
+            user,
             port: fact(&env, "PORT").parse().unwrap(),
             link,
             web,
             uri,
             ws,
         };
-        // As Aegir: the web server includes {aegir_root}/config/{app}.conf.
-        symlink(
-            scene.home().join("config").join(format!("{app}.conf")),
-            &scene.link,
-        )
-        .unwrap();
+        // As Aegir: the web server includes {aegir_root}/config/{app}.conf. Until the
+        // server verify links the real config there it is empty: a dangling link would
+        // break every reload of the shared server, other test runs' too.
+        let conf = scene.home().join("config").join(format!("{app}.conf"));
+        fs::create_dir_all(conf.parent().unwrap()).unwrap();
+        fs::write(&conf, "").unwrap();
+        scene.user.chown_tree(&scene.home());
+        symlink(&conf, &scene.link).unwrap();
         scene
     }
 
@@ -112,18 +124,18 @@ impl Scene {
         self.root().join("sites").join(&self.uri)
     }
 
+    /// The reload through sudo the task user may run (Aegir's `sudo /usr/sbin/nginx -s
+    /// reload`, `sudo apache2ctl graceful`, for the test servers).
     fn restart_cmd(&self) -> String {
         match self.web {
-            Web::Nginx => format!("nginx -c {} -s reload", fact(&service_env("nginx"), "CONF")),
-            Web::Apache => format!(
-                "APACHE_CONFDIR={} apache2ctl graceful",
-                fact(&service_env("apache2"), "CONFDIR")
-            ),
+            Web::Nginx => self.user.nginx_reload.clone(),
+            Web::Apache => self.user.apache_graceful.clone(),
         }
     }
 
+    /// Runs provision as the task user with HOME = this scene's aegir_root.
     fn run(&self, args: &[&str]) -> Output {
-        provision(args, &self.home())
+        self.user.provision(args, &self.home())
     }
 
     /// Runs a task command with this scene's run options; returns the output.
@@ -243,6 +255,7 @@ impl Scene {
     fn add_platform(&self, name: &str) -> PathBuf {
         let root = self.ws.0.join(format!("platform-{name}"));
         copy_tree(&fixtures().join("platforms/drupal7-mini"), &root);
+        self.user.chown_tree(&root);
         let out = self.run(&[
             "provision-save",
             &format!("@platform_{name}"),
@@ -358,6 +371,14 @@ fn install_and_serve(web: Web, db: Db) {
     let settings = scene.site_path().join("settings.php");
     assert_eq!(mode(&settings), 0o440);
     assert_eq!(fs::metadata(&settings).unwrap().gid(), www_data_gid());
+    // Made by the task user, not by root.
+    for made in [&settings, &scene.home().join(".drush")] {
+        assert_eq!(
+            fs::metadata(made).unwrap().uid(),
+            scene.user.uid,
+            "{made:?}"
+        );
+    }
     assert_eq!(mode(&scene.site_path().join("drushrc.php")), 0o440);
     assert_drushrc_is_aegirs(&scene.site_path());
     assert_settings_read_drushrc_credentials(&scene.site_path());
@@ -650,7 +671,7 @@ fn an_installer_failure_rolls_everything_back() {
     let admin = mariadb();
     scene.prepare(Db::Mariadb, &admin);
     // A profile whose install fails after the installer created its tables.
-    add_failing_profile(&scene.root());
+    add_failing_profile(&scene);
     let before = db_state(&admin);
     let out = scene.task(&[
         &format!("@{}", scene.uri),
@@ -666,19 +687,104 @@ fn an_installer_failure_rolls_everything_back() {
 
 /// Adds the profile `failing` to a platform copy: the fixture installer creates its
 /// tables, then stops with an error, for this profile.
-fn add_failing_profile(root: &Path) {
-    let dir = root.join("profiles/failing");
+fn add_failing_profile(scene: &Scene) {
+    add_profile(
+        scene,
+        "failing",
+        "throw new RuntimeException('The failing profile failed.');",
+    );
+}
+
+/// What Drupal 7's installer does to the site once it is configured
+/// (`drupal_verify_install_file(conf_path(), FILE_NOT_WRITABLE, 'dir')` and the same
+/// for settings.php): the site directory 0555, settings.php 0444.
+const D7_READ_ONLY: &str = "chmod(DRUPAL_ROOT . '/' . conf_path() . '/settings.php', 0444);\n  chmod(DRUPAL_ROOT . '/' . conf_path(), 0555);";
+
+/// Adds the profile `name` to the scene's platform, owned by the task user: its
+/// hook_install() (run by the fixture installer once the tables exist) is `body`.
+fn add_profile(scene: &Scene, name: &str, body: &str) {
+    let dir = scene.root().join("profiles").join(name);
     fs::create_dir_all(&dir).unwrap();
     fs::write(
-        dir.join("failing.info"),
-        "name = Failing\ndescription = Fails after creating tables (tests).\ncore = 7.x\n",
+        dir.join(format!("{name}.info")),
+        format!("name = {name}\ndescription = A test profile.\ncore = 7.x\n"),
     )
     .unwrap();
     fs::write(
-        dir.join("failing.profile"),
-        "<?php\nfunction failing_install() {\n  throw new RuntimeException('The failing profile failed.');\n}\n",
+        dir.join(format!("{name}.profile")),
+        format!("<?php\nfunction {name}_install() {{\n  {body}\n}}\n"),
     )
     .unwrap();
+    scene.user.chown_tree(&dir);
+}
+
+/// Drupal 7 makes the site directory 0555 during its install; when the install
+/// then fails, the rollback still removes everything the task made.
+#[test]
+fn an_installer_failure_after_drupal_made_the_site_dir_read_only_rolls_everything_back() {
+    let _live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+    let scene = Scene::new("rollback-0555", Web::Nginx);
+    let admin = mariadb();
+    scene.prepare(Db::Mariadb, &admin);
+    add_profile(
+        &scene,
+        "readonly_failing",
+        &format!("{D7_READ_ONLY}\n  throw new RuntimeException('Failed after the site dir went read-only.');"),
+    );
+    let before = db_state(&admin);
+    let out = scene.task(&[
+        &format!("@{}", scene.uri),
+        "provision-install",
+        "--profile=readonly_failing",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("Rolled back"), "{stderr}");
+    assert!(
+        stderr.contains("Failed after the site dir went read-only."),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("Rollback of"),
+        "a rollback step failed: {stderr}"
+    );
+    assert_nothing_left(&scene, &admin, &before);
+}
+
+/// Drupal 7 makes the site directory 0555 during a successful install: provision
+/// still writes settings.php and drushrc.php after it, gives the directory its mode
+/// back (as Aegir's post-install verify does), and can verify and delete the site.
+#[test]
+fn an_install_whose_drupal_makes_the_site_dir_read_only_completes() {
+    let _live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+    let scene = Scene::new("install-0555", Web::Nginx);
+    let admin = mariadb();
+    scene.prepare(Db::Mariadb, &admin);
+    add_profile(&scene, "readonly", D7_READ_ONLY);
+    let site = format!("@{}", scene.uri);
+    let out = scene.ok(&[
+        &site,
+        "provision-install",
+        "--profile=readonly",
+        "--backend",
+    ]);
+    let db_name = backend_result(&out)["self"]["db_name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(mode(&scene.site_path()), 0o755);
+    assert_eq!(mode(&scene.site_path().join("settings.php")), 0o440);
+    assert_eq!(mode(&scene.site_path().join("drushrc.php")), 0o440);
+    wait_for_page(
+        scene.port,
+        false,
+        &scene.uri,
+        &format!("<h1 id=\"site-name\">{}</h1>", scene.uri),
+    );
+    scene.ok(&[&site, "provision-verify"]);
+    scene.ok(&[&site, "provision-delete"]);
+    assert!(!scene.site_path().exists(), "site dir left");
+    assert!(!admin.database_exists(&db_name).unwrap());
 }
 
 /// Writes a site alias by hand (provision-save would refuse these values).
@@ -689,6 +795,7 @@ fn write_site_alias(scene: &Scene, name: &str, uri: &str, platform: &str) {
         scene.root().display()
     );
     fs::write(scene.alias_file(name), text).unwrap();
+    scene.user.chown_tree(&scene.alias_file(name));
 }
 
 #[test]
@@ -1085,4 +1192,169 @@ fn deploy_of_a_backup_into_a_new_site_context() {
     for name in [&db, &copy_db] {
         drop_site_db(&admin, name);
     }
+}
+
+/// The front page of `host` answers as the site named `name`.
+fn wait_for_site(scene: &Scene, host: &str, name: &str) {
+    wait_for_page(
+        scene.port,
+        false,
+        host,
+        &format!("<h1 id=\"site-name\">{name}</h1>"),
+    );
+}
+
+/// The task buttons hosting shows for an installed site, each run as hosting runs it
+/// (`--backend`, result keys read from the final block), checked over HTTP: install
+/// on the server's undeliverable default address, login-reset, disable (302 to the
+/// server's web_disable_url) and enable, clone to another platform (both serve, the
+/// clone claims none of the source's names), import, restore from a backup (a missing
+/// file changes nothing), backup-delete (only files in the backup path), lock and
+/// unlock, delete of a server in use (refused), delete followed by hosting's
+/// `provision-save --delete`.
+#[test]
+fn the_site_tasks_hosting_queues_answer_as_aegirs() {
+    let _live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+    let scene = Scene::new("lifecycle", Web::Nginx);
+    let admin = mariadb();
+    scene.prepare(Db::Mariadb, &admin);
+    let site = format!("@{}", scene.uri);
+    // The master's default admin_email (admin@127.0.0.1) is not deliverable: the
+    // install falls back to Aegir's placeholder instead of failing.
+    let install = backend_result(&scene.ok(&[&site, "provision-install", "--backend"]));
+    let context = &install["context"];
+    assert_eq!(context["context_type"], "site", "{context}");
+    assert_eq!(context["#name"], scene.uri.as_str());
+    assert_eq!(context["db_name"], install["self"]["db_name"]);
+    let profiles = context["packages"]["profiles"].as_object().unwrap();
+    assert_eq!(
+        profiles.keys().collect::<Vec<_>>(),
+        ["standard"],
+        "only the site's profile"
+    );
+    wait_for_site(&scene, &scene.uri, &scene.uri);
+
+    let reset = backend_result(&scene.ok(&[&site, "provision-login-reset", "--backend"]));
+    let link = reset["context"]["login_link"].as_str().unwrap_or_default();
+    assert!(
+        link.starts_with(&format!(
+            "http://{}:{}/user/reset/1/",
+            scene.uri, scene.port
+        )) && link.ends_with("/login"),
+        "{link}"
+    );
+
+    // Disable: a backup, then every request goes to the front end's disabled page.
+    scene.ok(&[
+        "provision-save",
+        "@server_master",
+        "--master_url=http://aegir.test",
+        "--skip-db-check",
+    ]);
+    let disable = backend_result(&scene.ok(&[&site, "provision-disable", "--backend"]));
+    let backup = PathBuf::from(disable["context"]["backup_file"].as_str().unwrap());
+    assert!(backup.is_file());
+    let disabled = format!("http://aegir.test/hosting/disabled/{}", scene.uri);
+    assert_eq!(disable["context"]["redirect_url"], disabled.as_str());
+    // nginx's old workers may answer a moment after a reload: wait for each name.
+    let www = format!("www.{}", scene.uri);
+    for host in [&scene.uri, &www] {
+        wait_for(scene.port, false, host, "the disabled page", |status, _| {
+            status == "302"
+        });
+    }
+    let location = redirect_location(&scene, &www);
+    assert_eq!(location, disabled);
+    // A verify keeps it disabled; enable brings the site back.
+    scene.ok(&[&site, "provision-verify"]);
+    assert_eq!(redirect_location(&scene, &scene.uri), disabled);
+    scene.ok(&[&site, "provision-enable", "--backend"]);
+    wait_for_site(&scene, &scene.uri, &scene.uri);
+
+    // Clone to another platform: both serve, each with its own database.
+    scene.add_platform("two");
+    let clone_uri = format!("clone-{}", scene.uri);
+    let clone = backend_result(&scene.ok(&[
+        &site,
+        "provision-clone",
+        &format!("@{clone_uri}"),
+        "@platform_two",
+        "--backend",
+    ]));
+    assert_eq!(clone["error_status"], 0, "{clone}");
+    let clone_db = clone["context"]["db_name"].as_str().unwrap().to_string();
+    assert_ne!(clone_db, install["self"]["db_name"].as_str().unwrap());
+    wait_for_site(&scene, &clone_uri, &clone_uri);
+    wait_for_site(&scene, &scene.uri, &scene.uri);
+    let clone_alias = fs::read_to_string(scene.alias_file(&clone_uri)).unwrap();
+    assert!(
+        !clone_alias.contains(&format!("'www.{}'", scene.uri)),
+        "{clone_alias}"
+    );
+    let import =
+        backend_result(&scene.ok(&[&format!("@{clone_uri}"), "provision-import", "--backend"]));
+    assert_eq!(import["context"]["db_name"], clone_db.as_str());
+
+    // Restore from the disable-time backup: a new database, the old one dropped; a
+    // missing file is refused with the site untouched.
+    let old_db = install["self"]["db_name"].as_str().unwrap().to_string();
+    let out = scene.task(&[&site, "provision-restore", "/nonexistent/backup.tar.gz"]);
+    assert_eq!(out.status.code(), Some(1));
+    wait_for_site(&scene, &scene.uri, &scene.uri);
+    let restore = backend_result(&scene.ok(&[
+        &site,
+        "provision-restore",
+        &backup.to_string_lossy(),
+        "--backend",
+    ]));
+    let new_db = restore["context"]["db_name"].as_str().unwrap().to_string();
+    assert_ne!(new_db, old_db);
+    assert!(!admin.database_exists(&old_db).unwrap() && admin.database_exists(&new_db).unwrap());
+    wait_for_site(&scene, &scene.uri, &scene.uri);
+
+    // backup-delete removes backups only.
+    let stranger = scene.ws.0.join("not-a-backup.tar.gz");
+    fs::write(&stranger, b"x").unwrap();
+    let out = scene.task(&[
+        &site,
+        "provision-backup-delete",
+        &format!("{},{}", backup.display(), stranger.display()),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        backup.is_file() && stranger.is_file(),
+        "a refused list deletes nothing"
+    );
+    scene.ok(&[&site, "provision-backup-delete", &backup.to_string_lossy()]);
+    assert!(!backup.exists());
+
+    scene.ok(&["@platform_two", "provision-lock", "--backend"]);
+    scene.ok(&["@platform_two", "provision-unlock", "--backend"]);
+    let out = scene.task(&["@server_master", "provision-delete"]);
+    assert_eq!(out.status.code(), Some(1), "a server in use is not deleted");
+
+    // Delete, then hosting's own `provision-save @site --delete`.
+    for (name, db) in [(scene.uri.clone(), new_db), (clone_uri.clone(), clone_db)] {
+        scene.ok(&[&format!("@{name}"), "provision-delete", "--backend"]);
+        let out = scene.ok(&[
+            "@none",
+            "provision-save",
+            &format!("@{name}"),
+            "--delete",
+            "--backend",
+        ]);
+        assert_eq!(backend_result(&out)["error_status"], 0);
+        assert!(!admin.database_exists(&db).unwrap());
+    }
+}
+
+/// The `Location` a request for `host`'s front page is redirected to.
+fn redirect_location(scene: &Scene, host: &str) -> String {
+    let out = std::process::Command::new("curl")
+        .args(["-sS", "-o", "/dev/null", "-w", "%{redirect_url}", "-H"])
+        .arg(format!("Host: {host}"))
+        .arg(format!("http://127.0.0.1:{}/some/page", scene.port))
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }

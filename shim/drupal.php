@@ -4,7 +4,7 @@
  * @file
  * provision's helper for what must run inside a Drupal or Backdrop code base.
  *
- * Reads one JSON object on stdin: {"action": "install"|"status", "job": {...}}
+ * Reads one JSON object on stdin: {"action": "install"|"status"|"login", "job": {...}}
  * (credentials travel here, never on the command line). Prints one JSON object
  * on stdout and nothing else: whatever the platform prints is captured and only
  * quoted, trimmed, in the error message on stderr when the action fails (exit 1).
@@ -49,11 +49,54 @@ function provision_dispatch($action, array $job) {
   if ($core !== 'drupal' && $core !== 'backdrop') {
     throw new RuntimeException("unknown core: $core");
   }
-  if ($action !== 'install' && $action !== 'status') {
+  if ($action === 'settings') {
+    return provision_read_settings($job);
+  }
+  if (!in_array($action, array('install', 'status', 'login'), TRUE)) {
     throw new RuntimeException("unknown action: $action");
   }
   $function = "provision_{$family}_{$action}";
   return $function($job);
+}
+
+/**
+ * The database connection a site's own settings.php names (a site provision did not
+ * make, being imported): Drupal 7+/Backdrop's $databases, or Drupal 6's $db_url.
+ */
+function provision_read_settings(array $job) {
+  $root = provision_job($job, 'root');
+  $file = provision_job($job, 'site_path') . '/settings.php';
+  foreach (array('DRUPAL_ROOT', 'BACKDROP_ROOT') as $constant) {
+    if (!defined($constant)) {
+      define($constant, $root);
+    }
+  }
+  $read = function ($app_root, $site_path) use ($file) {
+    $databases = array();
+    $db_url = '';
+    $settings = array();
+    $conf = array();
+    $config_directories = array();
+    include $file;
+    if (isset($databases['default']['default'])) {
+      return $databases['default']['default'];
+    }
+    $url = parse_url(is_array($db_url) ? reset($db_url) : (string) $db_url);
+    return array(
+      'driver' => isset($url['scheme']) ? preg_replace('/^mysqli$/', 'mysql', $url['scheme']) : '',
+      'database' => isset($url['path']) ? urldecode(ltrim($url['path'], '/')) : '',
+      'username' => isset($url['user']) ? urldecode($url['user']) : '',
+      'password' => isset($url['pass']) ? urldecode($url['pass']) : '',
+      'host' => isset($url['host']) ? urldecode($url['host']) : '',
+      'port' => isset($url['port']) ? $url['port'] : '',
+    );
+  };
+  $db = $read($root, 'sites/' . provision_job($job, 'uri'));
+  $out = array();
+  foreach (array('driver', 'database', 'username', 'password', 'host', 'port') as $key) {
+    $out[$key] = isset($db[$key]) ? (string) $db[$key] : '';
+  }
+  return $out;
 }
 
 /**
@@ -192,6 +235,16 @@ function provision_d7_status(array $job) {
 }
 
 /**
+ * Drupal 7: bootstraps fully and returns uid 1's one-time login link.
+ */
+function provision_d7_login(array $job) {
+  define('DRUPAL_ROOT', getcwd());
+  require_once DRUPAL_ROOT . '/includes/bootstrap.inc';
+  drupal_bootstrap(DRUPAL_BOOTSTRAP_FULL);
+  return array('login_link' => user_pass_reset_url(user_load(1)) . '/login');
+}
+
+/**
  * Drupal 7 and Backdrop: the system table's rows.
  */
 function provision_system_rows() {
@@ -253,6 +306,16 @@ function provision_backdrop_status(array $job) {
 }
 
 /**
+ * Backdrop: bootstraps fully and returns uid 1's one-time login link.
+ */
+function provision_backdrop_login(array $job) {
+  define('BACKDROP_ROOT', getcwd());
+  require_once BACKDROP_ROOT . '/core/includes/bootstrap.inc';
+  backdrop_bootstrap(BACKDROP_BOOTSTRAP_FULL);
+  return array('login_link' => user_pass_reset_url(user_load(1)) . '/login');
+}
+
+/**
  * Backdrop: cron key (a state value), profile and system rows.
  */
 function provision_backdrop_read() {
@@ -291,6 +354,15 @@ function provision_d8_status(array $job) {
   $kernel->boot();
   $kernel->preHandle($request);
   return provision_d8_read();
+}
+
+/**
+ * Drupal 8+: boots the kernel for the site and returns uid 1's one-time login link.
+ */
+function provision_d8_login(array $job) {
+  provision_d8_status($job);
+  $account = \Drupal::entityTypeManager()->getStorage('user')->load(1);
+  return array('login_link' => user_pass_reset_url($account));
 }
 
 /**

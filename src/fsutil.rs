@@ -114,6 +114,45 @@ pub fn remove_file_if_exists(path: &Path) -> Result<()> {
     }
 }
 
+/// Removes the directory tree `path` a task created, with everything in it; a missing
+/// tree is not an error. When the removal is refused, the directories in the tree are
+/// made writable by their owner and it is tried again: an installer may have made one
+/// read-only on the way (Drupal 7 leaves its site directory 0555), which stops anyone
+/// but root. Only directories inside `path` change, and only this user's own.
+pub fn remove_created_tree(path: &Path) -> std::io::Result<()> {
+    match fs::remove_dir_all(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            make_dirs_writable(path);
+            match fs::remove_dir_all(path) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                other => other,
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        other => other,
+    }
+}
+
+/// Adds u+rwx to `dir` and to every directory under it, never following a symlink;
+/// a directory that cannot be changed (another user's) is left as it is.
+fn make_dirs_writable(dir: &Path) {
+    let Ok(meta) = fs::symlink_metadata(dir) else {
+        return;
+    };
+    if !meta.is_dir() {
+        return;
+    }
+    let mode = meta.permissions().mode() & 0o7777;
+    if mode & 0o700 != 0o700 {
+        let _ = fs::set_permissions(dir, fs::Permissions::from_mode(mode | 0o700));
+    }
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            make_dirs_writable(&entry.path());
+        }
+    }
+}
+
 /// A file with secret content, mode 0600 from creation, removed when dropped.
 #[derive(Debug)]
 pub struct SecretFile {

@@ -113,4 +113,5 @@ pub fn assert_bytes_eq(ours: &[u8], php: &[u8], what: &str) {
 }
 pub mod hosts;
 pub mod live;
+pub mod user;
 pub mod values;

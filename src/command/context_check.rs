@@ -5,6 +5,17 @@ use super::context_list::home_store;
 use super::{CommandError, Invocation};
 use crate::context::store::check;
 
+/// `context-check` in the command table; clap parses its arguments and prints its help.
+pub const SPEC: super::spec::Spec = super::spec::Spec {
+    name: "context-check",
+    aliases: &[],
+    summary: "Check the Aegir contexts in ~/.drush: references, duplicates, service types.",
+    usage: "provision context-check",
+    arguments: &[],
+    options: &[],
+    run: super::spec::Runner::Clap,
+};
+
 /// Arguments of `context-check` (none of its own).
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {}

@@ -7,6 +7,17 @@ use crate::php::json::{json_encode, JsonFlags};
 use crate::php::{PhpArray, Value};
 use std::path::PathBuf;
 
+/// `context-list` in the command table; clap parses its arguments and prints its help.
+pub const SPEC: super::spec::Spec = super::spec::Spec {
+    name: "context-list",
+    aliases: &[],
+    summary: "List the Aegir contexts in ~/.drush.",
+    usage: "provision context-list",
+    arguments: &[],
+    options: &[],
+    run: super::spec::Runner::Clap,
+};
+
 /// Arguments of `context-list`.
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {

@@ -4,6 +4,17 @@
 use super::{CommandError, Invocation};
 use std::path::PathBuf;
 
+/// `install-shim` in the command table; clap parses its arguments and prints its help.
+pub const SPEC: super::spec::Spec = super::spec::Spec {
+    name: "install-shim",
+    aliases: &[],
+    summary: "Install PREFIX/bin/drush, a symlink that makes provision the drush entry point.",
+    usage: "provision install-shim --prefix DIR",
+    arguments: &[],
+    options: &[],
+    run: super::spec::Runner::Clap,
+};
+
 /// Arguments of `install-shim`.
 #[derive(Debug, clap::Args)]
 pub struct InstallShimArgs {

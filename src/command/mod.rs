@@ -1,20 +1,33 @@
 //! Commands: one module per command, each a thin layer over the library.
 
+pub mod backend_parse;
 pub mod context_check;
 pub mod context_list;
+pub mod help;
 pub mod install_shim;
 pub mod parse;
 pub mod provision_backup;
+pub mod provision_backup_delete;
+pub mod provision_clone;
 pub mod provision_delete;
 pub mod provision_deploy;
+pub mod provision_disable;
+pub mod provision_enable;
+pub mod provision_import;
 pub mod provision_install;
+pub mod provision_lock;
+pub mod provision_login_reset;
 pub mod provision_migrate;
+pub mod provision_restore;
 pub mod provision_save;
+pub mod provision_unlock;
 pub mod provision_verify;
 pub mod site_alias;
 pub mod site_alias_convert;
+pub mod spec;
 pub mod task_runner;
 
+use self::spec::{Runner, Spec};
 use crate::alias::{AliasError, EvalOptions};
 use crate::drush;
 use crate::drush::argv::split_target;
@@ -126,6 +139,38 @@ enum Cmd {
     InstallShim(install_shim::InstallShimArgs),
 }
 
+/// Every command, in the order `help` lists them.
+pub const COMMANDS: &[&Spec] = &[
+    &backend_parse::SPEC,
+    &context_check::SPEC,
+    &context_list::SPEC,
+    &install_shim::SPEC,
+    &parse::SPEC,
+    &provision_backup::SPEC,
+    &provision_backup_delete::SPEC,
+    &provision_clone::SPEC,
+    &provision_delete::SPEC,
+    &provision_deploy::SPEC,
+    &provision_disable::SPEC,
+    &provision_enable::SPEC,
+    &provision_import::SPEC,
+    &provision_install::SPEC,
+    &provision_lock::SPEC,
+    &provision_login_reset::SPEC,
+    &provision_migrate::SPEC,
+    &provision_restore::SPEC,
+    &provision_save::SPEC,
+    &provision_unlock::SPEC,
+    &provision_verify::SPEC,
+    &site_alias::SPEC,
+    &site_alias_convert::SPEC,
+];
+
+/// The command `word` names, by name or alias.
+pub fn find(word: &str) -> Option<&'static Spec> {
+    COMMANDS.iter().copied().find(|c| c.answers_to(word))
+}
+
 /// What a command needs besides its own arguments.
 #[derive(Clone, Debug)]
 pub struct Invocation {
@@ -173,6 +218,9 @@ pub fn run(argv: Vec<OsString>) -> i32 {
         return 1;
     }
     let (target, argv) = split_target(argv);
+    if let Some(code) = answer_help(&argv) {
+        return code;
+    }
     if let Some(code) = run_drush_style(target.as_deref(), &argv) {
         return code;
     }
@@ -263,22 +311,73 @@ fn unknown_option_message(argv: &[OsString], option: &str) -> String {
 /// reject) are parsed the Drush way instead. `None` when argv names another command.
 fn run_drush_style(target: Option<&str>, argv: &[OsString]) -> Option<i32> {
     let pos = crate::drush::argv::command_position(argv)?;
-    let command: fn(Option<&str>, &[OsString]) -> i32 = match argv[pos].to_str()? {
-        "provision-save" => provision_save::main,
-        "provision-verify" => provision_verify::main,
-        "provision-install" => provision_install::main,
-        "provision-backup" => provision_backup::main,
-        "provision-delete" => provision_delete::main,
-        "provision-deploy" => provision_deploy::main,
-        "provision-migrate" => provision_migrate::main,
-        _ => return None,
-    };
+    let spec = find(argv[pos].to_str()?)?;
     let args: Vec<OsString> = argv[1..pos]
         .iter()
         .chain(&argv[pos + 1..])
         .cloned()
         .collect();
-    Some(command(target, &args))
+    match spec.run {
+        Runner::Drush(command) => Some(command(target, &args)),
+        Runner::Task(task) => Some(task_runner::main(spec.name, target, &args, task)),
+        Runner::Clap => None,
+    }
+}
+
+/// Answers `provision`, `provision --help`, `provision help [COMMAND]` and
+/// `provision COMMAND --help` for Drush-style commands; `None` for anything else
+/// (clap prints the help of its own commands).
+fn answer_help(argv: &[OsString]) -> Option<i32> {
+    let words: Vec<String> = argv[1..]
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let asks_help = |w: &String| w == "--help" || w == "-h";
+    let command = words.iter().find(|w| !w.starts_with('-'));
+    match command.map(String::as_str) {
+        None if words.is_empty() || words.iter().any(asks_help) => print_list(),
+        Some("help") => {
+            let rest: Vec<&String> = words
+                .iter()
+                .filter(|w| !w.starts_with('-'))
+                .skip(1)
+                .collect();
+            match rest.first() {
+                None => print_list(),
+                Some(name) => Some(print_command_help(name)),
+            }
+        }
+        Some(name) if words.iter().any(asks_help) => match find(name) {
+            Some(spec) if !matches!(spec.run, Runner::Clap) => Some(print_command_help(name)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn print_list() -> Option<i32> {
+    print!("{}", help::command_list(COMMANDS));
+    Some(0)
+}
+
+/// Prints the help of command `name`; clap prints its own commands' help.
+fn print_command_help(name: &str) -> i32 {
+    match find(name) {
+        Some(spec) if matches!(spec.run, Runner::Clap) => {
+            let argv = ["provision", spec.name, "--help"]
+                .map(OsString::from)
+                .to_vec();
+            parse_cli(argv).map_or_else(|code| code, |_| 0)
+        }
+        Some(spec) => {
+            print!("{}", help::command_help(spec));
+            0
+        }
+        None => {
+            eprintln!("Command {name} not found. Run `provision help` for the list.");
+            1
+        }
+    }
 }
 
 /// Prints a command's error and gives its exit code.

@@ -10,6 +10,17 @@ use crate::php::{PhpArray, Value};
 use std::io::Write;
 use std::path::PathBuf;
 
+/// `parse` in the command table; clap parses its arguments and prints its help.
+pub const SPEC: super::spec::Spec = super::spec::Spec {
+    name: "parse",
+    aliases: &[],
+    summary: "Print what PHP's include of an alias file leaves in $aliases and $options.",
+    usage: "provision parse FILE [--format=serialize|json|var_export]",
+    arguments: &[],
+    options: &[],
+    run: super::spec::Runner::Clap,
+};
+
 /// Output formats of `parse`.
 #[derive(Clone, Copy, Debug, Default, clap::ValueEnum)]
 pub enum ParseFormat {

@@ -1,20 +1,32 @@
 //! `provision @SITE provision-backup [FILE]`: backs a site up in Aegir's tarball
 //! layout (see [`crate::task::backup`]) and prints the file's path.
 
-use super::task_runner::{self, Inputs};
+use super::task_runner::Inputs;
 use crate::context::prop_text;
 use crate::context::store::Store;
 use crate::task::backup::backup_site;
 use crate::task::progress::Progress;
 use crate::task::verify::Report;
 use crate::task::TaskError;
-use std::ffi::OsString;
 use std::path::Path;
 
-/// Runs provision-backup with the Drush-style arguments after the command name.
-pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
-    task_runner::main("provision-backup", target, args, &backup, print_file)
-}
+/// `provision-backup` in the command table.
+pub const SPEC: super::spec::Spec = super::spec::Spec {
+    name: "provision-backup",
+    aliases: &[],
+    summary: "Back a site up: a tarball of its directory and its database dump.",
+    usage: "provision @SITE provision-backup [FILE]",
+    arguments: &[(
+        "FILE",
+        "Where to write the tarball (default: in the server's backup path).",
+    )],
+    options: &[],
+    run: super::spec::Runner::Task(super::spec::Task {
+        run: backup,
+        many: false,
+        after: print_file,
+    }),
+};
 
 fn backup(
     store: &Store,
@@ -24,7 +36,6 @@ fn backup(
     p: &mut Progress,
 ) -> Result<Report, TaskError> {
     let file = inputs.args.first().map(Path::new);
-    task_runner::single("provision-backup", name)?;
     backup_site(store, name, file, &inputs.run, p)
 }
 

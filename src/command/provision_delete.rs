@@ -1,18 +1,27 @@
 //! `provision @SITE|@PLATFORM provision-delete`: deletes a site (after a backup) or an
 //! unused platform (see [`crate::task::delete`]).
 
-use super::task_runner::{self, Inputs};
+use super::task_runner::Inputs;
 use crate::context::store::Store;
-use crate::task::delete::{delete_platform, delete_site};
+use crate::task::delete::{delete_platform, delete_server, delete_site};
 use crate::task::progress::Progress;
 use crate::task::verify::Report;
 use crate::task::TaskError;
-use std::ffi::OsString;
 
-/// Runs provision-delete with the Drush-style arguments after the command name.
-pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
-    task_runner::main("provision-delete", target, args, &delete, |_| {})
-}
+/// `provision-delete` in the command table.
+pub const SPEC: super::spec::Spec = super::spec::Spec {
+    name: "provision-delete",
+    aliases: &[],
+    summary: "Delete a site (after a backup), an unused platform or an unused server.",
+    usage: "provision @CONTEXT provision-delete",
+    arguments: &[],
+    options: &[],
+    run: super::spec::Runner::Task(super::spec::Task {
+        run: delete,
+        many: false,
+        after: super::spec::print_nothing,
+    }),
+};
 
 fn delete(
     store: &Store,
@@ -21,13 +30,13 @@ fn delete(
     inputs: &Inputs,
     p: &mut Progress,
 ) -> Result<Report, TaskError> {
-    task_runner::single("provision-delete", name)?;
     match ctype {
         "platform" => delete_platform(store, name, &inputs.run, p),
         "site" => delete_site(store, name, &inputs.run, p),
-        other => Err(TaskError::Refused(
-            "PROVISION_DELETE_UNSUPPORTED",
-            format!("{name} is a {other} context: provision-delete takes a site or a platform."),
+        "server" => delete_server(store, name, p),
+        _ => Err(TaskError::Refused(
+            "PROVISION_CONTEXT_NOT_FOUND",
+            format!("There is no context {name} to delete."),
         )),
     }
 }

@@ -1,19 +1,31 @@
 //! `provision @SITE provision-deploy FILE [--old_uri=URI]`: deploys a backup tarball
 //! into a site context that is not installed (see [`crate::task::deploy`]).
 
-use super::task_runner::{self, Inputs};
+use super::task_runner::Inputs;
 use crate::context::store::Store;
 use crate::task::deploy::{deploy_site, DeployOptions};
 use crate::task::progress::Progress;
 use crate::task::verify::Report;
 use crate::task::TaskError;
-use std::ffi::OsString;
 use std::path::Path;
 
-/// Runs provision-deploy with the Drush-style arguments after the command name.
-pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
-    task_runner::main("provision-deploy", target, args, &deploy, |_| {})
-}
+/// `provision-deploy` in the command table.
+pub const SPEC: super::spec::Spec = super::spec::Spec {
+    name: "provision-deploy",
+    aliases: &[],
+    summary: "Deploy a backup tarball into a site context that is not installed.",
+    usage: "provision @SITE provision-deploy FILE [--old_uri=URI]",
+    arguments: &[("FILE", "The backup tarball.")],
+    options: &[(
+        "--old_uri=URI",
+        "The uri the backup was taken of, for a rename.",
+    )],
+    run: super::spec::Runner::Task(super::spec::Task {
+        run: deploy,
+        many: false,
+        after: super::spec::print_nothing,
+    }),
+};
 
 fn deploy(
     store: &Store,
@@ -22,7 +34,6 @@ fn deploy(
     inputs: &Inputs,
     p: &mut Progress,
 ) -> Result<Report, TaskError> {
-    task_runner::single("provision-deploy", name)?;
     let file = inputs.args.first().ok_or_else(|| {
         TaskError::Refused(
             "PROVISION_BACKUP_MISSING",

@@ -2,25 +2,33 @@
 //! [--force-reinstall]`: installs a site (see [`crate::task::install`]) and prints
 //! its login link.
 
-use super::task_runner::{self, Inputs};
+use super::task_runner::Inputs;
 use crate::context::prop_text;
 use crate::context::store::Store;
 use crate::task::install::{install_site, InstallOptions};
 use crate::task::progress::Progress;
 use crate::task::verify::Report;
 use crate::task::TaskError;
-use std::ffi::OsString;
 
-/// Runs provision-install with the Drush-style arguments after the command name.
-pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
-    task_runner::main(
-        "provision-install",
-        target,
-        args,
-        &install,
-        print_login_link,
-    )
-}
+/// `provision-install` in the command table.
+pub const SPEC: super::spec::Spec = super::spec::Spec {
+    name: "provision-install",
+    aliases: &[],
+    summary: "Install a site: its database, directories, settings and vhost, then the platform's own installer.",
+    usage: "provision @SITE provision-install [--profile=NAME] [--client_email=MAIL] [--force-reinstall]",
+    arguments: &[
+    ],
+    options: &[
+        ("--profile=NAME", "The install profile (default: the context's)."),
+        ("--client_email=MAIL", "The admin account's e-mail address."),
+        ("--force-reinstall", "Remove an installed site first."),
+    ],
+    run: super::spec::Runner::Task(super::spec::Task {
+        run: install,
+        many: false,
+        after: print_login_link,
+    }),
+};
 
 fn install(
     store: &Store,
@@ -29,7 +37,6 @@ fn install(
     inputs: &Inputs,
     p: &mut Progress,
 ) -> Result<Report, TaskError> {
-    task_runner::single("provision-install", name)?;
     let opts = InstallOptions {
         force_reinstall: inputs.flag("force-reinstall"),
         profile: inputs.text("profile"),

@@ -3,7 +3,7 @@
 //! server or name (see [`crate::task::migrate`]). `--dry-run` prints the plan — steps,
 //! hosts, paths — and changes nothing; with `--json` as one JSON object.
 
-use super::task_runner::{self, Inputs};
+use super::task_runner::Inputs;
 use crate::context::prop_text;
 use crate::context::store::Store;
 use crate::php::{PhpArray, Value};
@@ -11,15 +11,32 @@ use crate::task::migrate::{migrate_site, plan, MigrateOptions};
 use crate::task::progress::Progress;
 use crate::task::verify::Report;
 use crate::task::TaskError;
-use std::ffi::OsString;
 
 /// The context key a dry run's plan travels in, to be printed.
 const PLAN: &str = "migrate_plan";
 
-/// Runs provision-migrate with the Drush-style arguments after the command name.
-pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
-    task_runner::main("provision-migrate", target, args, &migrate, print_plan)
-}
+/// `provision-migrate` in the command table.
+pub const SPEC: super::spec::Spec = super::spec::Spec {
+    name: "provision-migrate",
+    aliases: &[],
+    summary: "Move a site to another platform, database server or name.",
+    usage: "provision @SITE provision-migrate @PLATFORM [@NEW_NAME] [--new_db_server=@SERVER] [--profile=NAME] [--dry-run [--json]]",
+    arguments: &[
+        ("@PLATFORM", "The target platform."),
+        ("@NEW_NAME", "The site's new name (a rename)."),
+    ],
+    options: &[
+        ("--new_db_server=@SERVER", "The target database server (also --db_server)."),
+        ("--profile=NAME", "The profile the site has on the target platform."),
+        ("--dry-run", "Print the plan and change nothing."),
+        ("--json", "With --dry-run: the plan as JSON."),
+    ],
+    run: super::spec::Runner::Task(super::spec::Task {
+        run: migrate,
+        many: false,
+        after: print_plan,
+    }),
+};
 
 fn migrate(
     store: &Store,
@@ -28,7 +45,6 @@ fn migrate(
     inputs: &Inputs,
     p: &mut Progress,
 ) -> Result<Report, TaskError> {
-    task_runner::single("provision-migrate", name)?;
     let platform = inputs.args.first().cloned().ok_or_else(|| {
         TaskError::Refused(
             "PROVISION_MIGRATE_INVALID",
@@ -41,6 +57,8 @@ fn migrate(
         db_server: inputs
             .text("new_db_server")
             .or_else(|| inputs.text("db_server")),
+        profile: inputs.text("profile"),
+        ..MigrateOptions::default()
     };
     if !inputs.flag("dry-run") {
         return migrate_site(store, name, &inputs.run, &opts, p);

@@ -4,17 +4,11 @@
 //! unless `--skip-db-check` is given.
 
 use super::CommandError;
-use crate::context::build::{array_filter, array_unique, build, Host};
-use crate::context::mysql::{self, parse_master_db};
-use crate::context::nginx;
+use crate::context::build::array_filter;
+use crate::context::save::{plan_save, write_saved};
 use crate::context::store::{referrers, Store};
-use crate::context::write::{
-    delete_alias, lock_context, remove_stale_temps, render_alias, write_alias,
-};
-use crate::context::{
-    alias_dir, alias_file, bare_name, php_string, prop_text, validate_host, validate_name,
-    validate_user, ContextError, ContextType,
-};
+use crate::context::write::{delete_alias, lock_context, remove_stale_temps, render_alias};
+use crate::context::{alias_dir, alias_file, bare_name, validate_name, ContextError};
 use crate::drush::argv::{parse_options, DrushArgs};
 use crate::drush::backend::{read_stdin_options, Backend};
 use crate::php::{PhpArray, Value};
@@ -27,6 +21,34 @@ impl From<ContextError> for CommandError {
         CommandError::new(e.to_string())
     }
 }
+
+/// `provision-save` in the command table.
+pub const SPEC: super::spec::Spec = super::spec::Spec {
+    name: "provision-save",
+    aliases: &[],
+    summary: "Save a server, platform or site context as a Drush alias file (--delete removes it).",
+    usage: "provision provision-save @NAME --context_type=server|platform|site [--key=value ...] [--delete]",
+    arguments: &[
+        ("@NAME", "The context to save."),
+    ],
+    options: &[
+        ("--context_type=TYPE", "server, platform or site (a stored context keeps its type)."),
+        ("--delete", "Remove the context's alias file(s)."),
+        ("--remote_host=HOST", "Server: its host name."),
+        ("--http_service_type=TYPE", "Server: apache, nginx, apache_ssl, nginx_ssl, https_apache, https_nginx, cluster, pack or NONE."),
+        ("--db_service_type=TYPE", "Server: mysql, sqlite or NONE."),
+        ("--master_db=URL", "Server: mysql://USER:PASSWORD@HOST[:PORT] of the database administrator."),
+        ("--root=PATH", "Platform: its code base."),
+        ("--web_server=@SERVER", "Platform: the server that serves it."),
+        ("--platform=@PLATFORM", "Site: its platform."),
+        ("--db_server=@SERVER", "Site: its database server."),
+        ("--uri=URI", "Site: its host name."),
+        ("--aliases=A,B", "Site: other host names it answers to."),
+        ("--skip-db-check", "Server: save without testing the database administrator's account."),
+        ("--KEY=VALUE", "Any other property, kept in the alias (as contrib modules' keys are)."),
+    ],
+    run: super::spec::Runner::Drush(main),
+};
 
 /// Runs provision-save with the Drush-style arguments after the command name and
 /// returns the exit code. `target` is the `@alias` given before the command, if
@@ -62,10 +84,7 @@ pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
             e.code
         }
     };
-    let context = posted.merge(&parsed.options);
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(&report.final_block("", &self_record, &context));
-    let _ = out.flush();
+    report.finish(&self_record, &posted.merge(&parsed.options));
     code
 }
 
@@ -111,7 +130,7 @@ fn run(
     }
     // Command-line options take precedence over posted ones.
     let options = array_filter(posted).merge(&array_filter(&parsed.options));
-    save(&store, &name, &options, simulate)?;
+    emit(&store, &plan_save(&store, &name, &options)?, simulate)?;
     Ok(name)
 }
 
@@ -179,19 +198,21 @@ fn delete(store: &Store, name: &str, simulate: bool) -> Result<(), CommandError>
     Ok(delete_alias(&store.dir, name)?)
 }
 
-/// Writes the alias file of `name`; with `simulate`, prints its path and the
+/// Writes every alias file of the save; with `simulate`, prints each path and the
 /// bytes it would hold instead.
-fn emit(store: &Store, name: &str, props: &PhpArray, simulate: bool) -> Result<(), CommandError> {
+fn emit(store: &Store, files: &[(String, PhpArray)], simulate: bool) -> Result<(), CommandError> {
     if !simulate {
-        return Ok(write_alias(&store.dir, name, props)?);
+        return Ok(write_saved(store, files)?);
     }
     let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "Would write {}:",
-        alias_file(&store.dir, name).display()
-    )?;
-    out.write_all(&render_alias(name, props))?;
+    for (name, props) in files {
+        writeln!(
+            out,
+            "Would write {}:",
+            alias_file(&store.dir, name).display()
+        )?;
+        out.write_all(&render_alias(name, props))?;
+    }
     Ok(out.flush()?)
 }
 
@@ -208,89 +229,4 @@ fn context_name(target: Option<&str>, parsed: &DrushArgs) -> Result<String, Comm
         })?;
     validate_name(bare_name(name))?;
     Ok(format!("@{}", bare_name(name)))
-}
-
-/// Loads the record, computes the properties and writes every alias file
-/// (with `simulate`, prints them instead).
-pub fn save(
-    store: &Store,
-    name: &str,
-    options: &PhpArray,
-    simulate: bool,
-) -> Result<(), CommandError> {
-    let record = store.load(name)?.unwrap_or_default();
-    let options = array_filter(options);
-    let ctype = context_type(&record, &options)?;
-    let host = match ctype {
-        ContextType::Server => Host::detect(),
-        _ => Host::default(),
-    };
-    let mut props = build(name, ctype, &record, &options, &host, store)?;
-    if ctype == ContextType::Server {
-        validate_host(&prop_text(&props, "remote_host"))?;
-        validate_user(&prop_text(&props, "script_user"))?;
-    }
-    for list in ["aliases", "drush_aliases"] {
-        if let Some(Value::Array(a)) = props.get_str(list) {
-            let unique = array_unique(a);
-            props.set(list, Value::Array(unique));
-        }
-    }
-    if ctype == ContextType::Server {
-        if !options
-            .get_str("skip-db-check")
-            .is_some_and(Value::is_truthy)
-        {
-            check_db(&mut props)?;
-        }
-        let http = prop_text(&props, "http_service_type");
-        if http.starts_with("nginx") {
-            nginx::save_server(&mut props, http == "nginx_ssl");
-        }
-    }
-    let extra = drush_alias_names(&props)?;
-    emit(store, name, &props, simulate)?;
-    for alias in extra {
-        emit(store, &alias, &props, simulate)?;
-    }
-    Ok(())
-}
-
-/// For a mysql service: the server must answer and create a test database;
-/// `utf8mb4_is_supported` records what it supports.
-fn check_db(props: &mut PhpArray) -> Result<(), CommandError> {
-    if prop_text(props, "db_service_type") != "mysql" {
-        return Ok(());
-    }
-    let url = prop_text(props, "master_db");
-    let db = parse_master_db(&url).ok_or_else(|| {
-        CommandError::new("A mysql service needs --master_db=mysql://USER:PASSWORD@HOST[:PORT].")
-    })?;
-    let utf8mb4 = mysql::check(&db, &prop_text(props, "db_port"))?;
-    props.set("utf8mb4_is_supported", Value::Bool(utf8mb4));
-    Ok(())
-}
-
-/// The type: the stored record's, else the option's, else server.
-fn context_type(record: &PhpArray, options: &PhpArray) -> Result<ContextType, CommandError> {
-    let ty = [record, options]
-        .iter()
-        .find_map(|a| a.get_str("context_type").filter(|v| v.is_truthy()))
-        .map(|v| String::from_utf8_lossy(&php_string(v)).into_owned())
-        .unwrap_or_else(|| "server".to_string());
-    Ok(ContextType::parse(&ty)?)
-}
-
-/// The names of a site's extra alias files, each checked as a file name.
-fn drush_alias_names(props: &PhpArray) -> Result<Vec<String>, CommandError> {
-    let Some(Value::Array(list)) = props.get_str("drush_aliases") else {
-        return Ok(Vec::new());
-    };
-    let mut names = Vec::new();
-    for (_, v) in list.iter() {
-        let name = String::from_utf8_lossy(&php_string(v)).into_owned();
-        validate_name(bare_name(&name))?;
-        names.push(name);
-    }
-    Ok(names)
 }

@@ -2,17 +2,28 @@
 //! (see [`crate::task::verify`]). `provision @a,@b,@c provision-verify` verifies
 //! them all in one run and publishes to each web server once.
 
-use super::task_runner::{self, Inputs};
+use super::task_runner::Inputs;
 use crate::context::store::Store;
 use crate::task::progress::Progress;
 use crate::task::verify::{self, Report};
 use crate::task::TaskError;
-use std::ffi::OsString;
 
-/// Runs provision-verify with the Drush-style arguments after the command name.
-pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
-    task_runner::main("provision-verify", target, args, &verify_any, |_| {})
-}
+/// `provision-verify` in the command table.
+pub const SPEC: super::spec::Spec = super::spec::Spec {
+    name: "provision-verify",
+    aliases: &[],
+    summary: "Verify a server, platform or site: write its configs and files, publish them and reload the web servers.",
+    usage: "provision @CONTEXT[,@CONTEXT...] provision-verify",
+    arguments: &[
+    ],
+    options: &[
+    ],
+    run: super::spec::Runner::Task(super::spec::Task {
+        run: verify_any,
+        many: true,
+        after: super::spec::print_nothing,
+    }),
+};
 
 fn verify_any(
     store: &Store,

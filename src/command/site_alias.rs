@@ -21,6 +21,17 @@ use crate::php::var_export::var_export;
 use crate::php::{Key, PhpArray, Value};
 use std::io::Write;
 
+/// `site-alias` in the command table; clap parses its arguments and prints its help.
+pub const SPEC: super::spec::Spec = super::spec::Spec {
+    name: "site-alias",
+    aliases: &["sa"],
+    summary: "List or print site aliases (Drush 8 site-alias).",
+    usage: "provision site-alias [@ALIAS ...] [--format=...]",
+    arguments: &[],
+    options: &[],
+    run: super::spec::Runner::Clap,
+};
+
 /// Output formats of `site-alias`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

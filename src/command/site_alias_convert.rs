@@ -7,6 +7,17 @@ use crate::alias::convert::{legacy_to_yaml, yaml_to_legacy, ConvertOptions, Repo
 use std::io::Write;
 use std::path::PathBuf;
 
+/// `site-alias-convert` in the command table; clap parses its arguments and prints its help.
+pub const SPEC: super::spec::Spec = super::spec::Spec {
+    name: "site-alias-convert",
+    aliases: &["sac"],
+    summary: "Convert legacy PHP alias files to Drush 9+ *.site.yml, or back.",
+    usage: "provision site-alias-convert [--sources=DIR[,DIR]] [--destination=DIR] [--to=yaml|php]",
+    arguments: &[],
+    options: &[],
+    run: super::spec::Runner::Clap,
+};
+
 /// Conversion direction.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Target {

@@ -2,6 +2,7 @@
 //! arguments, the target context, the run options, progress on stderr or through the
 //! backend protocol, and the final backend block hosting parses.
 
+use super::spec::Task;
 use super::CommandError;
 use crate::context::store::Store;
 use crate::context::{alias_dir, bare_name, prop_text};
@@ -15,12 +16,8 @@ use crate::task::resolve::RunOptions;
 use crate::task::verify::Report;
 use crate::task::TaskError;
 use std::ffi::OsString;
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
-
-/// A task: given the store, the context name, its type, the options and the log.
-pub type TaskFn = dyn Fn(&Store, &str, &str, &Inputs, &mut Progress) -> Result<Report, TaskError>;
 
 /// A command's inputs: the merged options (posted, then command line) and run settings.
 pub struct Inputs {
@@ -52,13 +49,7 @@ impl Sink for Backend {
 
 /// Runs `task` for the command's target and returns the exit code. `command` names
 /// the command in messages; `after` prints a result for people (not in backend mode).
-pub fn main(
-    command: &str,
-    target: Option<&str>,
-    args: &[OsString],
-    task: &TaskFn,
-    after: fn(&Report),
-) -> i32 {
+pub fn main(command: &str, target: Option<&str>, args: &[OsString], task: Task) -> i32 {
     let parsed = parse_options(args);
     let backend = parsed
         .options
@@ -73,9 +64,10 @@ pub fn main(
         Ok(found) => found,
         Err(e) => return super::exit_code(Err(e)),
     };
+    let options = posted.merge(&parsed.options);
     let inputs = Inputs {
-        options: posted.merge(&parsed.options),
-        run: run_options(&parsed),
+        run: run_options(&options),
+        options,
         args,
     };
     let store = Store::new(alias_dir(&home()), Default::default());
@@ -84,15 +76,18 @@ pub fn main(
     if !backend {
         let mut sink = StderrSink::new(inputs.flag("quiet"));
         let mut progress = Progress::new(&mut sink);
-        let result = task(&store, &name, &ctype, &inputs, &mut progress);
+        let result = run_task(command, task, &store, &name, &ctype, &inputs, &mut progress);
         return super::exit_code(
             result
-                .map(|r| after(&r))
+                .map(|r| (task.after)(&r))
                 .map_err(|e| CommandError::new(e.to_string())),
         );
     }
     let mut report = Backend::new();
-    let result = task(
+    let before = site_drushrc(&record);
+    let result = run_task(
+        command,
+        task,
         &store,
         &name,
         &ctype,
@@ -107,11 +102,42 @@ pub fn main(
         }
     };
     let self_record = without_hash_keys(&record).merge(&done.self_options);
-    let context = inputs.options.merge(&done.context);
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(&report.final_block("", &self_record, &context));
-    let _ = out.flush();
+    let drushrc = site_drushrc(&record).unwrap_or(before.unwrap_or_default());
+    let context = drush_context(&store, &name, &record, &drushrc)
+        .merge(&inputs.options)
+        .merge(&done.context);
+    report.finish(&self_record, &context);
     code
+}
+
+/// What Drush's `context` holds at the end of a task on `name` before the task's own
+/// options: the alias record (with `#name` and `#file`, as Drush loads it) and, for a
+/// site, the options of its `drushrc.php` (`db_name`, `packages`, …).
+fn drush_context(store: &Store, name: &str, record: &PhpArray, drushrc: &PhpArray) -> PhpArray {
+    if name.contains(',') || record.is_empty() {
+        return PhpArray::new();
+    }
+    let mut context = drushrc.clone();
+    for (k, v) in record.iter() {
+        context.insert(k.clone(), v.clone());
+    }
+    context.set("#name", Value::str(bare_name(name)));
+    let file = crate::context::alias_file(&store.dir, name);
+    context.set("#file", Value::str(file.to_string_lossy().as_ref()));
+    context
+}
+
+/// The options in a site's `drushrc.php`, when the record is a site's and the file
+/// reads.
+fn site_drushrc(record: &PhpArray) -> Option<PhpArray> {
+    if prop_text(record, "context_type") != "site" {
+        return None;
+    }
+    let path = PathBuf::from(prop_text(record, "site_path")).join("drushrc.php");
+    let mut scope = crate::alias::Scope::new();
+    crate::alias::evaluate_alias_file(&path, &mut scope, &Default::default())
+        .ok()
+        .map(|(_, options, _)| options)
 }
 
 /// The context and the remaining arguments: the `@alias` target (`provision @site
@@ -145,8 +171,24 @@ fn context_name(
     Ok((names.join(","), args))
 }
 
+/// Runs `task` on `name`, refusing an alias list unless the task takes one.
+fn run_task(
+    command: &str,
+    task: Task,
+    store: &Store,
+    name: &str,
+    ctype: &str,
+    inputs: &Inputs,
+    p: &mut Progress,
+) -> Result<Report, TaskError> {
+    if !task.many {
+        single(command, name)?;
+    }
+    (task.run)(store, name, ctype, inputs, p)
+}
+
 /// Refuses an alias list for a command that works on one context.
-pub fn single(command: &str, name: &str) -> Result<(), TaskError> {
+fn single(command: &str, name: &str) -> Result<(), TaskError> {
     if name.contains(',') {
         return Err(TaskError::Refused(
             "PROVISION_INVALID_CONTEXT",
@@ -162,13 +204,13 @@ fn home() -> PathBuf {
         .unwrap_or_default()
 }
 
-/// Settings of the run from the options: `--php`, `--phpfpm_socket_path` or
+/// Settings of the run from the options (posted or on the command line): `--php`, `--phpfpm_socket_path` or
 /// `--phpfpm_port=[HOST:]PORT`, `--nginx_conf`, `--apache_confdir`, and for remote
 /// servers `--ssh_config=FILE` (the ssh client config), `--ssh_timeout=SECONDS`
 /// (connect timeout, default 10) and `--ssh_parallel=N` (servers published to at
 /// once, default 8).
-fn run_options(parsed: &DrushArgs) -> RunOptions {
-    let text = |k: &str| Some(prop_text(&parsed.options, k)).filter(|s| !s.is_empty() && s != "1");
+fn run_options(options: &PhpArray) -> RunOptions {
+    let text = |k: &str| Some(prop_text(options, k)).filter(|s| !s.is_empty() && s != "1");
     let php_fpm = text("phpfpm_socket_path")
         .map(|p| FpmEndpoint::Socket(p.into()))
         .or_else(|| text("phpfpm_port").and_then(|p| tcp_endpoint(&p)));

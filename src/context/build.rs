@@ -2,7 +2,7 @@
 //! in their insertion order, with Aegir's option rules (`setProperty`).
 
 use super::{bare_name, php_string, prop_text, validate_uri, ContextError, ContextType};
-use crate::php::{PhpArray, Value};
+use crate::php::{Key, PhpArray, Value};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 
@@ -96,15 +96,31 @@ pub(crate) fn is_executable(p: &Path) -> bool {
         .unwrap_or(false)
 }
 
-/// The http service types a server may have.
+/// The http service types a server may have (hosting_https's `https_apache` and
+/// `https_nginx` are served as `apache_ssl` and `nginx_ssl`).
 pub const HTTP_TYPES: &[&str] = &[
     "apache",
     "apache_ssl",
     "nginx",
     "nginx_ssl",
+    "https_apache",
+    "https_nginx",
     "cluster",
     "pack",
 ];
+
+/// A public web server type as the web server it runs and whether it serves https:
+/// `nginx_ssl` and hosting_https's `https_nginx` are nginx with https.
+pub fn http_flavour(ty: &str) -> (&str, bool) {
+    match ty {
+        "https_apache" => ("apache", true),
+        "https_nginx" => ("nginx", true),
+        _ => match ty.strip_suffix("_ssl") {
+            Some(app) => (app, true),
+            None => (ty, false),
+        },
+    }
+}
 /// The db service types a server may have: Aegir's `mysql` and our embedded `sqlite`
 /// (one database file per site, no server, no properties).
 pub const DB_TYPES: &[&str] = &["mysql", "sqlite"];
@@ -297,7 +313,8 @@ fn init_http(init: &mut Init, ty: &str, master: Option<&PhpArray>) {
 /// `Provision_Service_http_public::init_server()` (apache or nginx) plus the SSL
 /// and nginx additions.
 fn init_http_public(init: &mut Init, ty: &str, master: Option<&PhpArray>) {
-    let nginx = ty.starts_with("nginx");
+    let (app, ssl) = http_flavour(ty);
+    let nginx = app == "nginx";
     init.set_property("http_port", Value::Int(80), false);
     let restart = if nginx {
         init.host.nginx_restart_cmd.clone()
@@ -344,7 +361,6 @@ fn init_http_public(init: &mut Init, ty: &str, master: Option<&PhpArray>) {
     }
     let root = init.text("aegir_root");
     init.assign("http_platforms_path", format!("{root}/platforms").as_str());
-    let ssl = ty.ends_with("_ssl");
     if ssl {
         init.set_property("http_ssl_port", Value::Int(443), false);
         init.assign("ssld_path", format!("{root}/config/ssl.d").as_str());
@@ -417,7 +433,7 @@ fn build_site(init: &mut Init) -> Result<(), ContextError> {
 /// is an SSL web server, whose `init_site()` adds the SSL keys.
 fn site_needs_ssl(init: &Init, web: &PhpArray) -> Result<bool, ContextError> {
     let members: &[&str] = match prop_text(web, "http_service_type").as_str() {
-        "apache_ssl" | "nginx_ssl" => return Ok(true),
+        "apache_ssl" | "nginx_ssl" | "https_apache" | "https_nginx" => return Ok(true),
         "cluster" => &["cluster_web_servers"],
         "pack" => &["master_web_servers", "slave_web_servers"],
         _ => return Ok(false),
@@ -428,12 +444,47 @@ fn site_needs_ssl(init: &Init, web: &PhpArray) -> Result<bool, ContextError> {
         };
         for (_, server) in servers.iter() {
             let member = init.referenced(&String::from_utf8_lossy(&php_string(server)))?;
-            if prop_text(&member, "http_service_type").ends_with("_ssl") {
+            if http_flavour(&prop_text(&member, "http_service_type")).1 {
                 return Ok(true);
             }
         }
     }
     Ok(false)
+}
+
+/// Property keys of the contrib modules shipped with Aegir 3 (hosting_git, hosting_https
+/// and its certificate services, hosting_remote_import, any other service's
+/// `*_service_type`): PHP provision saves them while those modules are loaded, so a
+/// save keeps them although our own services do not use them.
+pub fn is_contrib_key(key: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "git_",
+        "repo_",
+        "https_",
+        "letsencrypt_",
+        "Certificate_",
+        "remote_import_",
+    ];
+    key == "deploy_from_git"
+        || PREFIXES.iter().any(|p| key.starts_with(p))
+        || (key.ends_with("_service_type")
+            && key != "http_service_type"
+            && key != "db_service_type")
+}
+
+/// Adds to `props` the contrib keys of the stored `record` and of the given `options`
+/// (options win) that the core services did not set.
+pub fn keep_contrib_keys(props: &mut PhpArray, record: &PhpArray, options: &PhpArray) {
+    let contrib = |key: &Key| is_contrib_key(&String::from_utf8_lossy(&key.to_bytes()));
+    let wanted: Vec<(Key, Value)> = record
+        .iter()
+        .chain(options.iter())
+        .filter(|(key, _)| contrib(key) && props.get(key).is_none())
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    for (key, value) in wanted {
+        props.insert(key, value);
+    }
 }
 
 /// PHP's `array_unique()` on a list property: keeps the first of equal strings.
@@ -450,4 +501,41 @@ pub fn array_unique(a: &PhpArray) -> PhpArray {
         })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
+}
+
+#[cfg(test)]
+mod contrib_tests {
+    use super::*;
+
+    #[test]
+    fn contrib_keys_survive_a_save_and_options_win() {
+        let mut props = PhpArray::new();
+        props.set("root", "/p");
+        let mut record = PhpArray::new();
+        record.set("repo_url", "https://example.org/old.git");
+        record.set("git_ref", "main");
+        record.set("nginx_has_etag", true);
+        let mut options = PhpArray::new();
+        options.set("repo_url", "https://example.org/new.git");
+        options.set("Certificate_service_type", "LetsEncrypt");
+        options.set("backend", true);
+        options.set("root", "/elsewhere");
+        keep_contrib_keys(&mut props, &record, &options);
+        assert_eq!(prop_text(&props, "repo_url"), "https://example.org/new.git");
+        assert_eq!(prop_text(&props, "git_ref"), "main");
+        assert_eq!(prop_text(&props, "Certificate_service_type"), "LetsEncrypt");
+        assert_eq!(
+            prop_text(&props, "root"),
+            "/p",
+            "core keys stay as the services set them"
+        );
+        assert!(props.get_str("backend").is_none() && props.get_str("nginx_has_etag").is_none());
+    }
+
+    #[test]
+    fn https_types_are_their_web_servers_with_https() {
+        assert_eq!(http_flavour("https_nginx"), ("nginx", true));
+        assert_eq!(http_flavour("apache_ssl"), ("apache", true));
+        assert_eq!(http_flavour("nginx"), ("nginx", false));
+    }
 }

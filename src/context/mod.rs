@@ -4,6 +4,7 @@
 pub mod build;
 pub mod mysql;
 pub mod nginx;
+pub mod save;
 pub mod store;
 pub mod write;
 
@@ -66,65 +67,42 @@ pub fn bare_name(name: &str) -> &str {
     name.strip_prefix('@').unwrap_or(name)
 }
 
-/// Checks that a context name (without `@`) is safe as a file name and in a shell:
-/// letters, digits, `.`, `_` and `-` only, no `..`, not starting with `.` or `-`.
+/// Checks that a context name (without `@`) is safe as a file name and in a shell, by
+/// the rules every layer uses ([`crate::service::validate::name`]).
 pub fn validate_name(name: &str) -> Result<(), ContextError> {
-    let ok = !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
-        && !name.contains("..")
-        && !name.starts_with(['.', '-']);
-    if ok {
-        Ok(())
-    } else {
-        Err(ContextError::Invalid(format!(
-            "Invalid context name '{name}': use letters, digits, '.', '_' and '-' only."
-        )))
-    }
-}
-
-/// Checks a site uri the same way: it becomes a directory name and a shell word.
-pub fn validate_uri(uri: &str) -> Result<(), ContextError> {
-    validate_name(uri).map_err(|_| {
+    crate::service::validate::name(name).map_err(|_| {
         ContextError::Invalid(format!(
-            "Invalid uri '{uri}': use letters, digits, '.', '_' and '-' only (no '/', '..', spaces or shell characters)."
+            "Invalid context name '{name}': use letters, digits, '.', '_' and '-' only, starting with a letter or digit."
         ))
     })
 }
 
-/// Checks a server's `remote_host` before it reaches ssh or rsync: a host name or
-/// address (letters, digits, `.`, `-`, `_`, `:`, `[`, `]`), never starting with `-`
-/// (which ssh would read as an option).
-pub fn validate_host(host: &str) -> Result<(), ContextError> {
-    let ok = !host.is_empty()
-        && !host.starts_with('-')
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._-:[]".contains(&b));
-    if ok {
-        Ok(())
-    } else {
-        Err(ContextError::Invalid(format!(
-            "Invalid remote_host '{host}': use a host name or an IP address."
-        )))
-    }
+/// Checks a site uri ([`crate::service::validate::uri`]): it becomes a directory name,
+/// a config word and a shell word.
+pub fn validate_uri(uri: &str) -> Result<(), ContextError> {
+    crate::service::validate::uri(uri).map_err(|_| {
+        ContextError::Invalid(format!(
+            "Invalid uri '{uri}': use letters, digits, '.', '_' and '-' only, starting with a letter or digit (no '/', '..', spaces or shell characters)."
+        ))
+    })
 }
 
-/// Checks a server's `script_user`: a plain login name, never starting with `-`.
+/// Checks a server's `remote_host` ([`crate::service::validate::remote_host`]).
+pub fn validate_host(host: &str) -> Result<(), ContextError> {
+    crate::service::validate::remote_host(host).map_err(|_| {
+        ContextError::Invalid(format!(
+            "Invalid remote_host '{host}': use a host name or an IP address."
+        ))
+    })
+}
+
+/// Checks a server's `script_user` ([`crate::service::validate::user`]).
 pub fn validate_user(user: &str) -> Result<(), ContextError> {
-    let ok = !user.is_empty()
-        && !user.starts_with('-')
-        && user
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
-    if ok {
-        Ok(())
-    } else {
-        Err(ContextError::Invalid(format!(
+    crate::service::validate::user(user).map_err(|_| {
+        ContextError::Invalid(format!(
             "Invalid script_user '{user}': use letters, digits, '.', '_' and '-' only."
-        )))
-    }
+        ))
+    })
 }
 
 /// The directory alias files live in: `$HOME/.drush`.

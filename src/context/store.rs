@@ -58,6 +58,29 @@ impl Store {
         }
     }
 
+    /// Sets property `key` of the stored context `name` (and of its `drush_aliases`
+    /// copies) to `value`, under the context's lock; the other properties stay as
+    /// they are. The context must exist.
+    pub fn set_property(&self, name: &str, key: &str, value: Value) -> Result<(), ContextError> {
+        let _lock = super::write::lock_context(&self.dir, name)?;
+        let mut record = self
+            .load(name)?
+            .ok_or_else(|| ContextError::Load(format!("No context {name} to update.")))?;
+        record.set(key, value);
+        let copies = match record.get_str("drush_aliases") {
+            Some(Value::Array(list)) => list.iter().map(|(_, v)| php_string(v)).collect(),
+            _ => Vec::new(),
+        };
+        super::write::write_alias(&self.dir, name, &record)?;
+        for copy in copies {
+            let copy = String::from_utf8_lossy(&copy).into_owned();
+            super::validate_name(bare_name(&copy))?;
+            super::write::write_alias(&self.dir, &copy, &record)?;
+        }
+        self.cache.borrow_mut().remove(bare_name(name));
+        Ok(())
+    }
+
     /// Every context in the directory: name (with `@`) → record. Files that are
     /// not Aegir contexts (no `context_type`) are left out.
     pub fn load_all(&self) -> Result<BTreeMap<String, PhpArray>, ContextError> {

@@ -82,6 +82,15 @@ impl Backend {
     }
 }
 
+impl Backend {
+    /// Ends a backend-mode command: writes [`Backend::final_block`] to stdout.
+    pub fn finish(&self, self_record: &PhpArray, context: &PhpArray) {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(&self.final_block("", self_record, context));
+        let _ = out.flush();
+    }
+}
+
 /// `json_encode` with Drush's (default) flags; what cannot be encoded is `null`.
 fn encode(v: &Value) -> Vec<u8> {
     json_encode(v, JsonFlags::default()).unwrap_or_else(|_| b"null".to_vec())
@@ -126,6 +135,41 @@ pub fn read_stdin_options() -> PhpArray {
         return PhpArray::new();
     }
     decode_options(&text)
+}
+
+/// A backend run's result as Drush's `drush_backend_parse_output()` gives it.
+#[derive(Clone, Debug, Default)]
+pub struct BackendOutput {
+    /// The decoded final block (`output`, `error_status`, `log`, `context`, …).
+    pub result: PhpArray,
+    /// Its `log` entries.
+    pub log: PhpArray,
+}
+
+/// Finds the final block in a backend run's output (`\0` packets and other text
+/// around it are skipped) and decodes it; `None` without a block or with a block
+/// that is not a JSON object.
+pub fn parse_output(bytes: &[u8]) -> Option<BackendOutput> {
+    const START: &[u8] = b"DRUSH_BACKEND_OUTPUT_START>>>";
+    const END: &[u8] = b"<<<DRUSH_BACKEND_OUTPUT_END";
+    let from = find(bytes, START)? + START.len();
+    let len = find(&bytes[from..], END)?;
+    let text = std::str::from_utf8(&bytes[from..from + len]).ok()?;
+    let serde_json::Value::Object(map) = serde_json::from_str(text).ok()? else {
+        return None;
+    };
+    let result = object(map);
+    let log = result
+        .get_str("log")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    Some(BackendOutput { result, log })
+}
+
+/// The first position of `needle` in `haystack`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Decodes a JSON object into PHP options; anything else gives none.
@@ -185,6 +229,21 @@ mod tests {
                 .and_then(Value::as_array)
                 .map(|a| a.is_list()),
             Some(true)
+        );
+    }
+
+    #[test]
+    fn final_block_round_trips_through_the_parser() {
+        let mut report = Backend::new();
+        report.set_error("X_FAILED", "it broke");
+        let mut bytes = b"noise\0DRUSH_BACKEND:{}\n\0".to_vec();
+        bytes.extend(report.final_block("out", &PhpArray::new(), &PhpArray::new()));
+        let parsed = parse_output(&bytes).unwrap();
+        assert_eq!(parsed.result.get_str("error_status"), Some(&Value::Int(1)));
+        assert_eq!(parsed.log.len(), 1);
+        assert!(parse_output(b"no block").is_none());
+        assert!(
+            parse_output(b"DRUSH_BACKEND_OUTPUT_START>>>[1]<<<DRUSH_BACKEND_OUTPUT_END").is_none()
         );
     }
 

@@ -123,6 +123,57 @@ pub fn status(
     })
 }
 
+/// What a one-time login link needs: the installed site and where it answers.
+#[derive(Clone, Debug)]
+pub struct LoginJob<'a> {
+    /// The platform root.
+    pub root: &'a Path,
+    /// The site's uri.
+    pub uri: &'a str,
+    /// `{root}/sites/{uri}`.
+    pub site_path: &'a Path,
+    /// The platform's code base.
+    pub core: &'a CoreVersion,
+    /// The site's database.
+    pub db: &'a DbEnv,
+    /// Whether the link uses https.
+    pub https: bool,
+    /// The port the site's vhost listens on.
+    pub port: u16,
+}
+
+/// A one-time login link for the site's admin account (uid 1), made by the site's own
+/// code (Aegir's `provision-login-reset`).
+pub fn login_link(php: &str, job: &LoginJob) -> Result<String> {
+    let mut fields = site_fields(job.root, job.uri, job.site_path, job.core, job.db);
+    fields.insert("https".into(), json!(job.https));
+    fields.insert("port".into(), json!(job.port));
+    let out = run_helper(php, "login", fields, &job.db.db_passwd)?;
+    string_field(&out, "login_link").ok_or_else(|| bad_output(php, "login_link"))
+}
+
+/// The database connection an existing site's own `settings.php` names (Drupal 7+ and
+/// Backdrop `$databases`, Drupal 6 `$db_url`), read by including it with `php`.
+pub fn settings_db(
+    php: &str,
+    root: &Path,
+    uri: &str,
+    site_path: &Path,
+    core: &CoreVersion,
+) -> Result<DbEnv> {
+    let fields = site_fields(root, uri, site_path, core, &DbEnv::default());
+    let out = run_helper(php, "settings", fields, "")?;
+    let text = |k: &str| string_field(&out, k).ok_or_else(|| bad_output(php, k));
+    Ok(DbEnv {
+        db_type: text("driver")?,
+        db_host: text("host")?,
+        db_port: text("port")?,
+        db_user: text("username")?,
+        db_passwd: text("password")?,
+        db_name: text("database")?,
+    })
+}
+
 /// The job fields every action needs: the site, its code base and its database.
 fn site_fields(
     root: &Path,

@@ -88,6 +88,76 @@ pub fn path(value: &Path) -> Result<()> {
     Ok(())
 }
 
+/// A server's `remote_host` before it reaches ssh or rsync: a host name or an address
+/// (IPv6 in brackets allowed), never starting with `-`, which ssh would read as an option.
+pub fn remote_host(value: &str) -> Result<()> {
+    if value.is_empty() || value.len() > 253 || value.starts_with('-') {
+        return Err(invalid(
+            "remote_host",
+            value,
+            "must be a host name or an IP address",
+        ));
+    }
+    if !value
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"._-:[]".contains(&b))
+    {
+        return Err(invalid(
+            "remote_host",
+            value,
+            "must be a host name or an IP address",
+        ));
+    }
+    Ok(())
+}
+
+/// A login name (`script_user`): letters, digits, `.`, `_`, `-`, never starting with `-`.
+pub fn user(value: &str) -> Result<()> {
+    if value.is_empty() || value.len() > 32 || value.starts_with('-') {
+        return Err(invalid(
+            "user",
+            value,
+            "must be a login name of 1 to 32 characters",
+        ));
+    }
+    if !value
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    {
+        return Err(invalid(
+            "user",
+            value,
+            "only letters, digits, '.', '_' and '-' are allowed",
+        ));
+    }
+    Ok(())
+}
+
+/// A URL placed in a config as a redirect target: `http://` or `https://`, then a host
+/// as [`host`] allows (with an optional `:PORT`), then a path of letters, digits and
+/// `/._~-` (no query, no fragment).
+pub fn url(value: &str) -> Result<()> {
+    let rest = value
+        .strip_prefix("http://")
+        .or_else(|| value.strip_prefix("https://"))
+        .ok_or_else(|| invalid("url", value, "must start with http:// or https://"))?;
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let host = match authority.rsplit_once(':') {
+        Some((h, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => authority,
+    };
+    host_like("url", host)?;
+    let safe = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'~' | b'-');
+    if !path.bytes().all(safe) || path.contains("..") {
+        return Err(invalid(
+            "url",
+            value,
+            "its path may hold only letters, digits and '/', '.', '_', '~', '-'",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +174,27 @@ mod tests {
             assert!(uri(bad).is_err(), "{bad:?}");
         }
         assert!(uri(&"a".repeat(254)).is_err());
+    }
+
+    #[test]
+    fn urls() {
+        for ok in [
+            "http://aegir.example.com/hosting/disabled/a.example.com",
+            "https://h:8080/x",
+        ] {
+            assert!(url(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "ftp://h/",
+            "http://h/a b",
+            "http://h/a;b",
+            "http:///x",
+            "http://h/$x",
+            "http://h/../x",
+            "http://h/a?b",
+        ] {
+            assert!(url(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

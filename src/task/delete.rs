@@ -56,6 +56,24 @@ pub fn delete_site(
     Ok(report)
 }
 
+/// Deletes server `name` as Aegir does: nothing on the machine is removed (its alias
+/// goes with the `provision-save --delete` hosting runs next). Refused while a
+/// platform, site or other server refers to it.
+pub fn delete_server(store: &Store, name: &str, p: &mut Progress) -> Result<Report> {
+    let users = referrers(&store.load_all()?, name);
+    if !users.is_empty() {
+        return Err(TaskError::Refused(
+            "PROVISION_SERVER_IN_USE",
+            format!(
+                "{name} is still used by {}: delete or move them first.",
+                users.join(", ")
+            ),
+        ));
+    }
+    p.success(format!("Deleted the server {name}."));
+    Ok(Report::default())
+}
+
 /// Deletes platform `name`: its web server config, its alias and its root. Refused
 /// while a site context refers to it or its root holds an installed site.
 pub fn delete_platform(

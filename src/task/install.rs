@@ -148,12 +148,9 @@ fn validate(
     let email = opts
         .client_email
         .clone()
-        .or_else(|| {
-            master
-                .map(|m| m.text("admin_email"))
-                .filter(|e| has_host_name_domain(e))
-        })
-        .unwrap_or_else(|| format!("admin@{}", site.uri));
+        .or_else(|| master.map(|m| m.text("admin_email")))
+        .filter(|e| is_deliverable(e))
+        .unwrap_or_else(|| PLACEHOLDER_EMAIL.to_string());
     Ok(Plan {
         web_group: web.web_group(&site.platform.web_server),
         state,
@@ -193,15 +190,22 @@ fn make_site(
         ));
     }
     let result = run_installer(site, plan, &db, run, p)?;
+    // Drupal 7's installer leaves the site directory 0555: give the site directories
+    // Aegir's modes back (as Aegir's post-install verify does) before writing in it.
+    drupal::create_site_dirs(&site.platform.root, &site.uri, plan.web_group.as_deref())?
+        .into_iter()
+        .for_each(|d| undo.push(Undo::Dir(d)));
     // The installer may have rewritten settings.php: write ours again (0440).
     drupal::write_settings(
         &site_settings(site, &result.profile),
         plan.web_group.as_deref(),
     )?;
-    let packages =
-        plan.state
-            .scan
-            .site_packages(&site.platform.root, &site.site_path, &result.system);
+    let packages = plan.state.scan.site_packages(
+        &site.platform.root,
+        &site.site_path,
+        &result.profile,
+        &result.system,
+    );
     options.set("profile_installed", Value::Bool(true));
     options.set("installed", Value::Bool(true));
     options.set("packages", packages.clone());
@@ -345,7 +349,7 @@ fn run_installer(
     p: &mut Progress,
 ) -> Result<installer::InstallResult> {
     set_mode(&site.site_path.join("settings.php"), 0o640)?;
-    let https = matches!(site.text("ssl_enabled").as_str(), "2");
+    let (https, port) = site_address(site, plan.web.first());
     let job = InstallJob {
         root: site.platform.root.clone(),
         uri: site.uri.clone(),
@@ -362,10 +366,7 @@ fn run_installer(
         account_mail: plan.email.clone(),
         client_email: plan.email.clone(),
         https,
-        port: match (&plan.web.first().http.ssl, https) {
-            (Some(ssl), true) => ssl.port,
-            _ => plan.web.first().http.http_port,
-        },
+        port,
     };
     let result = installer::install(&run.php, &job)?;
     p.step(format!(
@@ -373,6 +374,17 @@ fn run_installer(
         plan.profile
     ));
     Ok(result)
+}
+
+/// Where visitors reach the site on web server `member`: whether over https (an
+/// https-required site, `ssl_enabled` 2) and the port.
+pub(crate) fn site_address(site: &Site, member: &super::web::WebMember) -> (bool, u16) {
+    let https = matches!(site.text("ssl_enabled").as_str(), "2");
+    let port = match (&member.http.ssl, https) {
+        (Some(ssl), true) => ssl.port,
+        _ => member.http.http_port,
+    };
+    (https, port)
 }
 
 fn set_mode(path: &Path, mode: u32) -> Result<()> {
@@ -402,14 +414,48 @@ fn remove_installed(site: &Site, plan: &Plan, p: &mut Progress) -> Result<()> {
     Ok(())
 }
 
-/// True when `email`'s domain is a host name (Drupal refuses `admin@127.0.0.1`, the
-/// default `admin_email` of a master saved with an IP address as `remote_host`).
-fn has_host_name_domain(email: &str) -> bool {
-    email
-        .rsplit_once('@')
-        .is_some_and(|(_, domain)| domain.bytes().any(|b| b.is_ascii_alphabetic()))
+/// The admin address when none usable is given, as Aegir's installer uses.
+const PLACEHOLDER_EMAIL: &str = "admin@example.com";
+
+/// True when Drupal's installer takes `email` for the admin account: one `@`, a local
+/// part, and a domain that is a dotted host name (Drupal refuses the server's default
+/// `admin@localhost`, and `admin@127.0.0.1` of a master saved with an IP address).
+fn is_deliverable(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    let labels: Vec<&str> = domain.split('.').collect();
+    !local.is_empty()
+        && !domain.contains('@')
+        && labels.len() >= 2
+        && labels.iter().all(|l| !l.is_empty())
+        && labels
+            .last()
+            .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_alphabetic()))
 }
 
 fn refused(message: String) -> TaskError {
     TaskError::Refused("PROVISION_INVALID_CONTEXT", message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_deliverable;
+
+    #[test]
+    fn server_defaults_are_not_deliverable() {
+        for bad in [
+            "admin@localhost",
+            "admin@127.0.0.1",
+            "admin@",
+            "@example.com",
+            "a@b@c.com",
+            "admin@example.",
+        ] {
+            assert!(!is_deliverable(bad), "{bad}");
+        }
+        for ok in ["admin@example.com", "me@aegir.example.org"] {
+            assert!(is_deliverable(ok), "{ok}");
+        }
+    }
 }

@@ -35,10 +35,17 @@ pub struct MigrateOptions {
     pub new_name: Option<String>,
     /// The target database server (default: the site's).
     pub db_server: Option<String>,
+    /// The install profile the site has on the target platform (default: its own).
+    pub profile: Option<String>,
+    /// The target's other host names, comma separated (default: the site's own for a
+    /// migrate, none for a clone, which must not claim the source's names).
+    pub aliases: Option<String>,
+    /// The target's redirection (default: as the aliases).
+    pub redirection: Option<String>,
 }
 
-/// Migrates site `name`. Reports `backup_file`, `backup_file_size`, `db_name` and
-/// `profile` in `context`.
+/// Migrates site `name`. Reports `backup_file`, `backup_file_size`, `db_name`,
+/// `profile`, `packages` and `cron_key` in `context`.
 pub fn migrate_site(
     store: &Store,
     name: &str,
@@ -50,33 +57,11 @@ pub fn migrate_site(
     let old = load_site(store, name)?;
     let old_options = read_site_drushrc(&old)?;
     let mut undo = UndoLog::new();
-    let mut publish = PublishPlan::new(run.ssh.clone());
     let mut backup = Report::default();
-    let moved = take_offline(store, &old, &old_options, run, &mut undo, p)
-        .and_then(|()| {
-            backup = backup_site(store, name, None, run, p)?;
-            save_target(store, &old, &plan, &mut undo)
-        })
-        .and_then(|()| {
-            let file = PathBuf::from(prop_text(&backup.context, "backup_file"));
-            let deploy = DeployOptions {
-                old_uri: Some(old.uri.clone()),
-            };
-            deploy_into(
-                store,
-                &plan.target,
-                &file,
-                run,
-                &deploy,
-                &mut undo,
-                &mut publish,
-                p,
-            )
-        })
-        .and_then(|report| {
-            publish.send(run, p)?;
-            Ok(report)
-        });
+    let moved = take_offline(store, &old, &old_options, run, &mut undo, p).and_then(|()| {
+        backup = backup_site(store, name, None, run, p)?;
+        move_into_target(store, &old, &plan, opts, &backup, run, &mut undo, p)
+    });
     let report = match moved {
         Ok(report) => report,
         Err(e) => {
@@ -93,27 +78,44 @@ pub fn migrate_site(
         "Migrated {} to {} as {}.",
         old.name, plan.platform, plan.target
     ));
-    let mut context = backup.context;
-    context.set(
-        "db_name",
-        report
-            .context
-            .get_str("db_name")
-            .cloned()
-            .unwrap_or(Value::Null),
-    );
-    context.set(
-        "profile",
-        report
-            .context
-            .get_str("profile")
-            .cloned()
-            .unwrap_or(Value::Null),
-    );
     Ok(Report {
-        context,
+        context: backup.context.merge(&report.context),
         self_options: report.self_options,
     })
+}
+
+/// What migrate and clone share once the site is backed up: the target context saved
+/// and `backup` deployed into it (a new database, paths rewritten from the old uri),
+/// then published to the target's web servers. Each step is recorded in `undo`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn move_into_target(
+    store: &Store,
+    old: &Site,
+    plan: &MigratePlan,
+    opts: &MigrateOptions,
+    backup: &Report,
+    run: &RunOptions,
+    undo: &mut UndoLog,
+    p: &mut Progress,
+) -> Result<Report> {
+    save_target(store, old, plan, opts, undo)?;
+    let file = PathBuf::from(prop_text(&backup.context, "backup_file"));
+    let deploy = DeployOptions {
+        old_uri: Some(old.uri.clone()),
+    };
+    let mut publish = PublishPlan::new(run.ssh.clone());
+    let report = deploy_into(
+        store,
+        &plan.target,
+        &file,
+        run,
+        &deploy,
+        undo,
+        &mut publish,
+        p,
+    )?;
+    publish.send(run, p)?;
+    Ok(report)
 }
 
 /// Aegir's first migrate step: the site's vhosts removed from its web servers (which
@@ -289,10 +291,16 @@ impl MigratePlan {
     }
 }
 
-/// Saves the target context: the site's properties with the new platform, uri and
-/// database server. Recorded in `undo`: a new alias is deleted, a rewritten one
+/// Saves the target context: the site's properties with the new platform, uri,
+/// database server and the profile, aliases and redirection `opts` names. Recorded in `undo`: a new alias is deleted, a rewritten one
 /// restored byte for byte.
-fn save_target(store: &Store, old: &Site, plan: &MigratePlan, undo: &mut UndoLog) -> Result<()> {
+fn save_target(
+    store: &Store,
+    old: &Site,
+    plan: &MigratePlan,
+    opts: &MigrateOptions,
+    undo: &mut UndoLog,
+) -> Result<()> {
     let _lock = lock_context(&store.dir, &plan.target)?;
     let path = alias_file(&store.dir, &plan.target);
     match std::fs::read(&path) {
@@ -315,6 +323,18 @@ fn save_target(store: &Store, old: &Site, plan: &MigratePlan, undo: &mut UndoLog
     options.remove(&Key::from_bytes(b"site_path"));
     if plan.target != old.name {
         options.remove(&Key::from_bytes(b"drush_aliases"));
+    }
+    for (key, value) in [
+        ("profile", &opts.profile),
+        ("aliases", &opts.aliases),
+        ("redirection", &opts.redirection),
+    ] {
+        match value.as_deref() {
+            Some("") if key == "aliases" => options.set(key, Value::Array(PhpArray::new())),
+            Some("") if key == "redirection" => options.set(key, Value::Bool(false)),
+            Some(value) => options.set(key, Value::str(value)),
+            None => {}
+        }
     }
     let record = store.load(&plan.target)?.unwrap_or_default();
     let props = build(

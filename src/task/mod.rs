@@ -4,14 +4,20 @@
 //! made something undoes it, in reverse order, before it returns the error.
 
 pub mod backup;
+pub mod backup_delete;
+pub mod clone;
 pub mod delete;
 pub mod deploy;
+pub mod enable;
 pub mod grants;
+pub mod import;
 pub mod install;
+pub mod login;
 pub mod migrate;
 pub mod progress;
 pub mod publish;
 pub mod resolve;
+pub mod restore;
 pub mod undo;
 pub mod verify;
 pub mod web;

@@ -19,9 +19,11 @@ pub struct RunOptions {
     pub php: String,
     /// Where php-fpm listens; detected when not given.
     pub php_fpm: Option<FpmEndpoint>,
-    /// The web server's own config, for its config test (system default when not given).
+    /// The web server's own config, for its config test (derived from the restart
+    /// command when not given).
     pub nginx_conf: Option<PathBuf>,
-    /// The Apache config root, for its config test (system default when not given).
+    /// The Apache config root, for its config test (none separate when not given:
+    /// `apache2ctl graceful` tests itself).
     pub apache_confdir: Option<PathBuf>,
     /// How remote servers are reached (ssh config file, timeouts, parallel hosts).
     pub ssh: SshOptions,
@@ -65,21 +67,16 @@ impl RunOptions {
         }
     }
 
-    /// How to test `app`'s whole configuration.
-    pub fn config_check(&self, app: HttpApp) -> ConfigCheck {
-        match app {
-            HttpApp::Nginx => ConfigCheck::Nginx {
-                conf: self
-                    .nginx_conf
-                    .clone()
-                    .unwrap_or_else(|| "/etc/nginx/nginx.conf".into()),
+    /// How to test `web`'s whole configuration: the main config given with
+    /// `--nginx_conf`/`--apache_confdir`, else what its restart command allows
+    /// (`ConfigCheck::derive`), as the aegir user runs only that command.
+    pub fn config_check(&self, web: &HttpServer) -> ConfigCheck {
+        match (web.app, &self.nginx_conf, &self.apache_confdir) {
+            (HttpApp::Nginx, Some(conf), _) => ConfigCheck::Nginx { conf: conf.clone() },
+            (HttpApp::Apache, _, Some(confdir)) => ConfigCheck::Apache {
+                confdir: confdir.clone(),
             },
-            HttpApp::Apache => ConfigCheck::Apache {
-                confdir: self
-                    .apache_confdir
-                    .clone()
-                    .unwrap_or_else(|| "/etc/apache2".into()),
-            },
+            _ => ConfigCheck::derive(web.app, &web.restart_cmd),
         }
     }
 }
@@ -150,9 +147,9 @@ impl Server {
         let (app, ssl) = match ty.as_str() {
             "" => return Ok(None),
             "nginx" => (HttpApp::Nginx, false),
-            "nginx_ssl" => (HttpApp::Nginx, true),
+            "nginx_ssl" | "https_nginx" => (HttpApp::Nginx, true),
             "apache" => (HttpApp::Apache, false),
-            "apache_ssl" => (HttpApp::Apache, true),
+            "apache_ssl" | "https_apache" => (HttpApp::Apache, true),
             other => {
                 return Err(TaskError::Refused(
                     "PROVISION_UNSUPPORTED_SERVICE",

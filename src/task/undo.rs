@@ -123,10 +123,7 @@ fn describe(step: &Undo) -> String {
 fn apply(step: Undo) -> Result<(), String> {
     let s = |e: &dyn std::fmt::Display| e.to_string();
     match step {
-        Undo::Dir(p) => match std::fs::remove_dir_all(&p) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(s(&e)),
-            _ => Ok(()),
-        },
+        Undo::Dir(p) => crate::fsutil::remove_created_tree(&p).map_err(|e| s(&e)),
         Undo::File(p) => crate::fsutil::remove_file_if_exists(&p).map_err(|e| s(&e)),
         Undo::Restore { path, bytes } => {
             crate::context::write::atomic_write(&path, &bytes).map_err(|e| s(&e))

@@ -16,7 +16,7 @@ use crate::php::{PhpArray, Value};
 use crate::remote::SyncOptions;
 use crate::service::db::mysql::MysqlServer;
 use crate::service::drupal::{self, CoreVersion, PlatformScan};
-use crate::service::http::{self, DbEnv, HttpServer, PlatformVhost, SiteVhost};
+use crate::service::http::{self, ConfigCheck, DbEnv, HttpServer, PlatformVhost, SiteVhost};
 use crate::service::installer;
 use std::path::Path;
 
@@ -140,11 +140,16 @@ fn write_server_config(server: &Server, web: &HttpServer, p: &mut Progress) -> R
     Ok(())
 }
 
-/// Runs the web server's config test, then its restart command.
+/// Runs the web server's config test (the main config given, or the one its restart
+/// command allows), then its restart command.
 pub(crate) fn check_and_reload(web: &HttpServer, run: &RunOptions, p: &mut Progress) -> Result<()> {
-    http::check_config(&run.config_check(web.app))?;
+    let check = run.config_check(web);
+    http::check_config(&check)?;
     http::restart(web)?;
-    p.step(format!("{} config test passed; reloaded.", web.app.name()));
+    match check {
+        ConfigCheck::None => p.step(format!("{} reloaded.", web.app.name())),
+        _ => p.step(format!("{} config test passed; reloaded.", web.app.name())),
+    }
     Ok(())
 }
 
@@ -343,9 +348,12 @@ pub(crate) fn site_status(
         &state.core,
         db,
     )?;
-    let packages = state
-        .scan
-        .site_packages(&site.platform.root, &site.site_path, &status.system);
+    let packages = state.scan.site_packages(
+        &site.platform.root,
+        &site.site_path,
+        &status.profile,
+        &status.system,
+    );
     Ok((status, packages))
 }
 
@@ -387,6 +395,14 @@ pub(crate) fn site_settings(site: &Site, profile: &str) -> drupal::SiteSettings 
         root: site.platform.root.clone(),
         site_path: site.site_path.clone(),
         profile: profile.to_string(),
+        utf8mb4: (site.db_server.props.get_str("utf8mb4_is_supported"))
+            .is_some_and(Value::is_truthy),
+        include_path: site
+            .platform
+            .web_server
+            .path("aegir_root")
+            .ok()
+            .map(|root| root.join("config/includes")),
     }
 }
 
@@ -412,13 +428,45 @@ pub(crate) fn write_site_configs(
 ) -> Result<()> {
     write_platform_configs(&site.platform, web, p)?;
     for member in &web.members {
-        http::write_site(&member.http, &site_vhost(site, db))?;
+        let vhost = site_vhost(site, db);
+        match disabled_redirect(site, &member.server)? {
+            None => http::write_site(&member.http, &vhost)?,
+            Some(url) => http::write_disabled_site(&member.http, &vhost, &url)?,
+        }
         p.step(format!(
             "Wrote {}.",
             member.http.vhost_path(&site.uri).display()
         ));
     }
     Ok(())
+}
+
+/// For a disabled site (`site_enabled` false), where its vhost on web server
+/// `server` sends visitors: the server's `web_disable_url` and the site's uri
+/// (Aegir's `redirect_url`). `None` for an enabled site.
+pub(crate) fn disabled_redirect(site: &Site, server: &Server) -> Result<Option<String>> {
+    if site_is_enabled(site) {
+        return Ok(None);
+    }
+    let base = server.text("web_disable_url");
+    let url = format!("{}/{}", base.trim_end_matches('/'), site.uri);
+    crate::service::validate::url(&url).map_err(|_| {
+        TaskError::Refused(
+            "PROVISION_WEB_DISABLE_URL",
+            format!(
+                "{} is disabled, but {}'s web_disable_url '{base}' is not an http(s) URL: save the server with --master_url=http://YOUR-AEGIR.",
+                site.uri, server.name
+            ),
+        )
+    })?;
+    Ok(Some(url))
+}
+
+/// True unless the site context says `site_enabled` is false.
+pub(crate) fn site_is_enabled(site: &Site) -> bool {
+    site.props
+        .get_str("site_enabled")
+        .is_none_or(Value::is_truthy)
 }
 
 /// The site directory and `sites/sites.php` to the members that get code (with the

@@ -22,6 +22,13 @@ if (isset($_SERVER['db_name'])) {
     'port' => isset($_SERVER['db_port']) ? urldecode($_SERVER['db_port']) : '',
     'prefix' => '',
   );
+{% if utf8mb4 %}
+  // The database server takes 4-byte UTF-8 (checked when its context was saved).
+  if ($databases['default']['default']['driver'] === 'mysql') {
+    $databases['default']['default']['charset'] = 'utf8mb4';
+    $databases['default']['default']['collation'] = 'utf8mb4_general_ci';
+  }
+{% endif %}
 }
 
 // On the web, once read, the credentials leave $_SERVER (and Apache's environment)
@@ -55,6 +62,8 @@ umask(0002);
 // Empty: Drupal derives the salt from the database settings.
 $drupal_hash_salt = '';
 $conf['clean_url'] = 1;
+// The major version of Aegir's backend API these settings follow.
+$conf['aegir_api'] = {{ aegir_api }};
 $conf['allow_authorize_operations'] = FALSE;
 $conf['admin_menu_cache_client'] = FALSE;
 
@@ -70,6 +79,13 @@ $conf['file_temporary_path'] = 'sites/{{ uri }}/private/temp';
 $settings['file_public_path'] = 'sites/{{ uri }}/files';
 $settings['file_private_path'] = 'sites/{{ uri }}/private/files';
 
+{% if include_path %}
+// Settings for every site of the server.
+if (is_readable('{{ include_path }}/global.inc')) {
+  include_once '{{ include_path }}/global.inc';
+}
+
+{% endif %}
 // Settings for every site of the platform.
 if (is_readable('{{ root }}/sites/all/platform.settings.php')) {
   include_once '{{ root }}/sites/all/platform.settings.php';

@@ -265,7 +265,13 @@ impl PlatformScan {
     /// `context.packages` of a site: `platforms`, `profiles`, `modules`, `themes`
     /// with each item's `status` and `schema_version` from the site's `rows`; items
     /// under `site_path` are the site's own (`platform` -1).
-    pub fn site_packages(&self, root: &Path, site_path: &Path, rows: &[SystemRow]) -> Value {
+    pub fn site_packages(
+        &self,
+        root: &Path,
+        site_path: &Path,
+        profile: &str,
+        rows: &[SystemRow],
+    ) -> Value {
         let own = site_path
             .strip_prefix(root)
             .map(|p| format!("{}/", p.to_string_lossy()))
@@ -275,6 +281,12 @@ impl PlatformScan {
                 || p.filename.starts_with("sites/all/")
                 || p.filename.starts_with(&own)
         };
+        // As Aegir: the site's own install profile, and the modules and themes its
+        // database knows (enabled or not), not every one on the platform.
+        let the_site_has = |p: &&Package| match p.kind.as_str() {
+            "profile" => p.name == profile,
+            kind => rows.iter().any(|r| r.name == p.name && r.kind == kind),
+        };
         let mut out = PhpArray::new();
         out.set("platforms", self.platforms());
         for (key, kind) in [
@@ -283,10 +295,10 @@ impl PlatformScan {
             ("themes", "theme"),
         ] {
             let mut arr = PhpArray::new();
-            for p in self.of_kind(kind).filter(visible) {
+            for p in self.of_kind(kind).filter(visible).filter(the_site_has) {
                 let row = rows.iter().find(|r| r.name == p.name && r.kind == p.kind);
                 let mut item = item(p);
-                item.set("status", Value::Int(row.map_or(0, |r| r.status)));
+                item.set("status", Value::Int(row.map_or(1, |r| r.status)));
                 item.set(
                     "schema_version",
                     Value::Int(row.map_or(-1, |r| r.schema_version)),
@@ -314,7 +326,11 @@ pub fn find_sites(root: &Path) -> Result<Vec<String>> {
     for entry in dir.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let path: PathBuf = entry.path();
-        if name != "all" && name != "default" && path.join("settings.php").is_file() {
+        if name != "all"
+            && name != "default"
+            && !name.starts_with('.')
+            && path.join("settings.php").is_file()
+        {
             out.push(name);
         }
     }

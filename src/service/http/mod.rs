@@ -18,10 +18,10 @@ mod write;
 use std::path::PathBuf;
 
 pub use cert::ensure_self_signed;
-pub use render::{render_platform, render_server, render_site};
+pub use render::{render_disabled_site, render_platform, render_server, render_site};
 pub use write::{
-    check_config, delete_platform, delete_site, link_server_conf, restart, write_platform,
-    write_server, write_site, ConfigCheck,
+    check_config, delete_platform, delete_site, link_server_conf, restart, write_disabled_site,
+    write_platform, write_server, write_site, ConfigCheck,
 };
 
 /// What a web server in a cluster or pack receives.
@@ -143,6 +143,16 @@ impl HttpServer {
     /// `{config_path}/{app}.conf`: the server config the web server includes.
     pub fn server_conf_path(&self) -> PathBuf {
         self.config_path.join(format!("{}.conf", self.app.name()))
+    }
+
+    /// `{config_path}/nginx/nginx_vhost_common.conf`: the rules every nginx site vhost
+    /// includes (Aegir keeps its own in `{aegir_root}/config/includes`; ours sits with
+    /// the server's other configs, so it is published with them). `None` for Apache.
+    pub fn vhost_common_path(&self) -> Option<PathBuf> {
+        match self.app {
+            HttpApp::Nginx => Some(self.app_path().join("nginx_vhost_common.conf")),
+            HttpApp::Apache => None,
+        }
     }
 
     /// `{config_path}/{app}/platform.d/{platform}.conf`.

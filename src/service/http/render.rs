@@ -26,24 +26,31 @@ macro_rules! template {
 
 struct AppTemplates {
     server: Template,
+    /// The rules every site vhost includes (nginx only: Apache's are in the vhost).
+    vhost_common: Option<Template>,
     server_ssl: Template,
     platform: Template,
     vhost: Template,
+    vhost_disabled: Template,
 }
 
 fn templates(app: HttpApp) -> AppTemplates {
     match app {
         HttpApp::Nginx => AppTemplates {
             server: template!("nginx/server.conf"),
+            vhost_common: Some(template!("nginx/vhost_common.conf")),
             server_ssl: template!("nginx/server_ssl.conf"),
             platform: template!("nginx/platform.conf"),
             vhost: template!("nginx/vhost.conf"),
+            vhost_disabled: template!("nginx/vhost_disabled.conf"),
         },
         HttpApp::Apache => AppTemplates {
             server: template!("apache/server.conf"),
+            vhost_common: None,
             server_ssl: template!("apache/server_ssl.conf"),
             platform: template!("apache/platform.conf"),
             vhost: template!("apache/vhost.conf"),
+            vhost_disabled: template!("apache/vhost_disabled.conf"),
         },
     }
 }
@@ -114,6 +121,18 @@ pub fn render_server(server: &HttpServer) -> Result<String> {
         text.push_str(&render(&t.server_ssl, server_context(server))?);
     }
     Ok(text)
+}
+
+/// Renders the include every site vhost of the server shares
+/// (`{app_path}/nginx_vhost_common.conf`); `None` for Apache, whose rules are in the vhost.
+pub fn render_vhost_common(server: &HttpServer) -> Result<Option<String>> {
+    validate_server(server)?;
+    let Some(template) = templates(server.app).vhost_common else {
+        return Ok(None);
+    };
+    let mut context = server_context(server);
+    context.insert("fpm", Value::from(fpm_value(server.app, &server.php_fpm)));
+    render(&template, context).map(Some)
 }
 
 /// Renders `platform.d/{platform}.conf`.
@@ -246,7 +265,30 @@ pub fn render_site(server: &HttpServer, site: &SiteVhost) -> Result<String> {
     context.insert("db_env", db_env_value(site));
     context.insert("fpm", Value::from(fpm_value(server.app, &server.php_fpm)));
     context.insert("listeners", listeners(server));
+    if let Some(common) = server.vhost_common_path() {
+        context.insert("common", path_value(&common));
+    }
     render(&templates(server.app).vhost, context)
+}
+
+/// Renders `vhost.d/{uri}` of a disabled site: every name it answers to redirects
+/// (302) to `redirect_url` (Aegir's `web_disable_url`, with the uri appended).
+pub fn render_disabled_site(
+    server: &HttpServer,
+    site: &SiteVhost,
+    redirect_url: &str,
+) -> Result<String> {
+    validate_server(server)?;
+    validate_site(site)?;
+    crate::service::validate::url(redirect_url)?;
+    let (mut names, redirected) = site_names(site);
+    names.extend(redirected);
+    let mut context = server_context(server);
+    context.insert("uri", Value::from(site.uri.as_str()));
+    context.insert("names", Value::from(names));
+    context.insert("redirect_url", Value::from(redirect_url));
+    context.insert("listeners", listeners(server));
+    render(&templates(server.app).vhost_disabled, context)
 }
 
 #[cfg(test)]
@@ -300,7 +342,7 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("fastcgi_param db_passwd p%40ss+w%2Frd;"));
-        assert!(text.contains("fastcgi_pass unix:/run/php/php8.2-fpm.sock;"));
+        assert!(text.contains("nginx_vhost_common.conf;"));
         assert!(!text.contains("return 301"));
     }
 
@@ -324,6 +366,46 @@ mod tests {
         assert!(text.contains("listen *:443 ssl;"));
         assert!(text.contains("ssl.d/default/openssl.key;"));
         assert!(render_server(&srv).unwrap().contains("ssl_protocols"));
+    }
+
+    #[test]
+    fn default_servers_come_before_every_site() {
+        for app in [HttpApp::Nginx, HttpApp::Apache] {
+            let mut srv = server(app);
+            srv.ssl = Some(SslServer { port: 443 });
+            let text = render_server(&srv).unwrap();
+            let first_include = text.find("/pre.d/*").unwrap();
+            for port in ["80", "443"] {
+                let default = match app {
+                    HttpApp::Nginx => format!("listen *:{port}"),
+                    HttpApp::Apache => format!("<VirtualHost *:{port}>"),
+                };
+                let at = text
+                    .find(&default)
+                    .unwrap_or_else(|| panic!("{default}: {text}"));
+                assert!(at < first_include, "{default} before the sites: {text}");
+            }
+            assert!(
+                !text.contains(" default_server;"),
+                "no clash with another default"
+            );
+        }
+    }
+
+    #[test]
+    fn nginx_vhosts_include_the_common_rules() {
+        let srv = server(HttpApp::Nginx);
+        let text = render_site(&srv, &site()).unwrap();
+        assert!(
+            text.contains("include /var/aegir/config/server_master/nginx/nginx_vhost_common.conf;")
+        );
+        let common = render_vhost_common(&srv).unwrap().unwrap();
+        assert!(common.contains("fastcgi_pass unix:/run/php/php8.2-fpm.sock;"));
+        // The credentials reach PHP only if no location sets a parameter of its own.
+        assert!(!common.contains("fastcgi_param"), "{common}");
+        assert!(render_vhost_common(&server(HttpApp::Apache))
+            .unwrap()
+            .is_none());
     }
 
     #[test]
