@@ -2,7 +2,7 @@
 //! server's save to the deletion of two sites, run the way hosting's task runner
 //! runs them — inside a real Drush 8 process (`compat-tests/hosting_flow.php`), as an
 //! unprivileged user, with only the options hosting sends — against the `provision`
-//! binary through `shim/provision_rs.drush.inc`, and also against Aegir's PHP
+//! binary through the shim package `shim/provision_rs/`, and also against Aegir's PHP
 //! provision 7.x-3.x when `PROVISION_TEST_PHP_PROVISION` names its directory, so the
 //! two can be compared.
 //!
@@ -66,7 +66,8 @@ impl Suite {
 enum Backend {
     /// Aegir's PHP provision, linked as `~/.drush/provision`.
     Php(PathBuf),
-    /// The `provision` binary, reached through the shim in `~/.drush/provision_rs`.
+    /// The `provision` binary, reached through the shim package `shim/provision_rs`,
+    /// copied to `~/.drush/provision_rs`.
     Rust,
 }
 
@@ -149,11 +150,10 @@ impl<'a> Aegir<'a> {
         fs::create_dir_all(&drush_dir).unwrap();
         match backend {
             Backend::Php(dir) => std::os::unix::fs::symlink(dir, drush_dir.join("provision")).unwrap(),
-            Backend::Rust => {
-                let shim = Path::new(env!("CARGO_MANIFEST_DIR")).join("shim/provision_rs.drush.inc");
-                fs::create_dir_all(drush_dir.join("provision_rs")).unwrap();
-                fs::copy(shim, drush_dir.join("provision_rs/provision_rs.drush.inc")).unwrap();
-            }
+            Backend::Rust => copy_tree(
+                &Path::new(env!("CARGO_MANIFEST_DIR")).join("shim/provision_rs"),
+                &drush_dir.join("provision_rs"),
+            ),
         }
         install_frontend_stub(&drush_dir);
         let driver = ws.0.join("hosting_flow.php");
@@ -501,16 +501,23 @@ fn print_results(backend: &Backend, outcomes: &[(&str, Outcome)]) {
     }
 }
 
-/// Prints each step's time under every backend that ran, side by side.
+/// Prints each step's time under every backend that ran, side by side; with two
+/// runs, also how many times faster the second was (`PHP s / Rust s`).
 fn print_times(runs: &[(Backend, Vec<(&str, Outcome)>)]) {
     let names: Vec<&str> = runs.iter().map(|(b, _)| b.name()).collect();
-    println!("\n| step | {} |\n|---{}|", names.join(" s | "), "|---".repeat(names.len()));
+    let ratio = runs.len() == 2;
+    let header = if ratio { " speed-up |" } else { "" };
+    let rule = if ratio { "---|" } else { "" };
+    println!("\n| step | {} s |{header}\n|---{}|{rule}", names.join(" s | "), "|---".repeat(names.len()));
     for (i, (step, _)) in runs[0].1.iter().enumerate() {
-        let cells: Vec<String> = runs
-            .iter()
-            .map(|(_, outcomes)| outcomes[i].1.seconds.map_or("-".into(), |s| format!("{s:.2}")))
-            .collect();
-        println!("| {step} | {} |", cells.join(" | "));
+        let times: Vec<Option<f64>> = runs.iter().map(|(_, outcomes)| outcomes[i].1.seconds).collect();
+        let cells: Vec<String> = times.iter().map(|t| t.map_or("-".into(), |s| format!("{s:.2}"))).collect();
+        let speed_up = match (ratio, times.first(), times.last()) {
+            (true, Some(Some(first)), Some(Some(last))) => format!(" {:.1}x |", first / last),
+            (true, ..) => " - |".into(),
+            _ => String::new(),
+        };
+        println!("| {step} | {} |{speed_up}", cells.join(" | "));
     }
 }
 
