@@ -19,7 +19,7 @@
 //! including `{home}/config/*.conf` as Debian includes Aegir's config. The user
 //! reloads it through sudo, as Aegir's rule allows (`aegir ALL=NOPASSWD:
 //! /usr/sbin/nginx`). `PROVISION_TEST_FLOW_BACKENDS` (default `php,rust`) picks the
-//! runs. The database server is `scripts/services/mariadb`'s; php-fpm
+//! runs; `PROVISION_TEST_FLOW_DUMP=DIR` keeps every step's report there. The database server is `scripts/services/mariadb`'s; php-fpm
 //! is the one on `/run/php/php*-fpm.sock`, where both provisions look by default.
 //! Run as root: `cargo test --release --test hosting_flow -- --nocapture`.
 
@@ -379,11 +379,12 @@ struct Outcome {
 }
 
 /// Runs a step and checks its result, the HTTP answers and the files.
-fn run_step(aegir: &Aegir, step: &Step) -> Outcome {
+fn run_step(aegir: &Aegir, backend: &Backend, step: &Step) -> Outcome {
     let report = match aegir.invoke(&step.action) {
         Ok(report) => report,
         Err(why) => return Outcome { seconds: None, problems: vec![why] },
     };
+    dump(backend, step, &report);
     let mut problems = result_problems(step, &report);
     for (host, answer) in step.http {
         problems.extend(http_problem(aegir.suite.port, host, *answer));
@@ -396,6 +397,19 @@ fn run_step(aegir: &Aegir, step: &Step) -> Outcome {
         }
     }
     Outcome { seconds: report["seconds"].as_f64(), problems }
+}
+
+/// Writes the driver's report to `$PROVISION_TEST_FLOW_DUMP/{backend}/{step}.json`
+/// when that variable names a directory, to compare the two results key by key.
+fn dump(backend: &Backend, step: &Step, report: &Json) {
+    let Some(dir) = std::env::var_os("PROVISION_TEST_FLOW_DUMP") else { return };
+    let backend_dir = Path::new(&dir).join(match backend {
+        Backend::Php(_) => "php",
+        Backend::Rust => "rust",
+    });
+    fs::create_dir_all(&backend_dir).unwrap();
+    let file = backend_dir.join(format!("{}.json", step.name.replace(' ', "-")));
+    fs::write(file, serde_json::to_vec_pretty(report).unwrap()).unwrap();
 }
 
 /// Checks the parsed backend result as hosting reads it.
@@ -488,7 +502,7 @@ fn fetch(port: u16, host: &str) -> (String, String, String) {
 /// Runs the 18 steps on a fresh Aegir for `backend`.
 fn run_flow(suite: &Suite, backend: &Backend) -> Vec<(&'static str, Outcome)> {
     let aegir = Aegir::new(suite, backend);
-    steps(&aegir).iter().map(|step| (step.name, run_step(&aegir, step))).collect()
+    steps(&aegir).iter().map(|step| (step.name, run_step(&aegir, backend, step))).collect()
 }
 
 /// Prints `step | ok/failed | why` for one backend.
