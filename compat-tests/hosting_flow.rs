@@ -91,7 +91,13 @@ impl Nginx {
     /// include them by relative paths (`include fastcgi_params;`).
     fn start(dir: &Path, home: &Path) -> Nginx {
         fs::create_dir_all(dir).unwrap();
-        for name in ["fastcgi_params", "fastcgi.conf", "mime.types", "scgi_params", "uwsgi_params"] {
+        for name in [
+            "fastcgi_params",
+            "fastcgi.conf",
+            "mime.types",
+            "scgi_params",
+            "uwsgi_params",
+        ] {
             std::os::unix::fs::symlink(Path::new("/etc/nginx").join(name), dir.join(name)).unwrap();
         }
         let conf = dir.join("nginx.conf");
@@ -118,7 +124,11 @@ impl Nginx {
 
 impl Drop for Nginx {
     fn drop(&mut self) {
-        let _ = Command::new("/usr/sbin/nginx").arg("-c").arg(&self.conf).args(["-s", "quit"]).status();
+        let _ = Command::new("/usr/sbin/nginx")
+            .arg("-c")
+            .arg(&self.conf)
+            .args(["-s", "quit"])
+            .status();
     }
 }
 
@@ -149,7 +159,9 @@ impl<'a> Aegir<'a> {
         let drush_dir = home.join(".drush");
         fs::create_dir_all(&drush_dir).unwrap();
         match backend {
-            Backend::Php(dir) => std::os::unix::fs::symlink(dir, drush_dir.join("provision")).unwrap(),
+            Backend::Php(dir) => {
+                std::os::unix::fs::symlink(dir, drush_dir.join("provision")).unwrap()
+            }
             Backend::Rust => copy_tree(
                 &Path::new(env!("CARGO_MANIFEST_DIR")).join("shim/provision_rs"),
                 &drush_dir.join("provision_rs"),
@@ -157,7 +169,11 @@ impl<'a> Aegir<'a> {
         }
         install_frontend_stub(&drush_dir);
         let driver = ws.0.join("hosting_flow.php");
-        fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("compat-tests/hosting_flow.php"), &driver).unwrap();
+        fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("compat-tests/hosting_flow.php"),
+            &driver,
+        )
+        .unwrap();
         let php_ini = ws.0.join("php.d");
         fs::create_dir_all(&php_ini).unwrap();
         fs::write(php_ini.join("mail.ini"), "sendmail_path = /bin/true\n").unwrap();
@@ -169,7 +185,17 @@ impl<'a> Aegir<'a> {
             run_ok(Command::new("chown").args(["-R", &owner]).arg(dir));
         }
         let nginx = Nginx::start(&ws.0.join("nginx"), &home);
-        Aegir { suite, home, platform1, platform2, driver, binary, php_ini, nginx, _workspace: ws }
+        Aegir {
+            suite,
+            home,
+            platform1,
+            platform2,
+            driver,
+            binary,
+            php_ini,
+            nginx,
+            _workspace: ws,
+        }
     }
 
     /// Expands `{home}`, `{p1}` and `{p2}` in a path template.
@@ -206,7 +232,10 @@ impl<'a> Aegir<'a> {
             .map(|(json, _)| json);
         match report {
             Some(json) => serde_json::from_str(json).map_err(|e| format!("driver JSON: {e}")),
-            None => Err(format!("the driver printed no report: {}", tail(&out.stderr))),
+            None => Err(format!(
+                "the driver printed no report: {}",
+                tail(&out.stderr)
+            )),
         }
     }
 }
@@ -218,7 +247,11 @@ fn install_frontend_stub(drush_dir: &Path) {
     let stub = Path::new(env!("CARGO_MANIFEST_DIR")).join("compat-tests/hosting_stub.drush.inc");
     fs::create_dir_all(drush_dir.join("hosting_stub")).unwrap();
     fs::copy(stub, drush_dir.join("hosting_stub/hosting_stub.drush.inc")).unwrap();
-    fs::write(drush_dir.join("hostmaster.alias.drushrc.php"), "<?php\n$aliases['hostmaster'] = array();\n").unwrap();
+    fs::write(
+        drush_dir.join("hostmaster.alias.drushrc.php"),
+        "<?php\n$aliases['hostmaster'] = array();\n",
+    )
+    .unwrap();
 }
 
 /// The last lines of a process's stderr, for a failure message.
@@ -231,7 +264,11 @@ fn tail(bytes: &[u8]) -> String {
 /// Runs a command that must succeed.
 fn run_ok(cmd: &mut Command) {
     let out = cmd.output().expect("command runs");
-    assert!(out.status.success(), "{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// How a site must answer on nginx after a step.
@@ -267,7 +304,10 @@ const MASTER_URL: &str = "http://aegir.test/";
 fn save(name: &str, context_type: &str, hook_options: Json) -> Json {
     let mut options = json!({"context_type": context_type, "master_url": MASTER_URL,
                              "root": null, "uri": null});
-    options.as_object_mut().unwrap().extend(hook_options.as_object().unwrap().clone());
+    options
+        .as_object_mut()
+        .unwrap()
+        .extend(hook_options.as_object().unwrap().clone());
     json!({"kind": "save", "name": name, "options": options})
 }
 
@@ -312,63 +352,191 @@ fn steps(aegir: &Aegir) -> Vec<Step> {
     let profile = || json!({"profile": "standard"});
     let none = || json!({});
     vec![
-        Step { name: "01 server save", action: save("@server_master", "server", server), reads: &[],
-               http: SITE1_ABSENT, files: &[("{home}/.drush/server_master.alias.drushrc.php", true)] },
-        Step { name: "02 server verify", action: task("@server_master", "provision-verify", &[], none()),
-               reads: &[], http: SITE1_ABSENT,
-               files: &[("{home}/config/server_master/nginx.conf", true), ("{home}/config/nginx.conf", true)] },
-        Step { name: "03 platform save", action: save("@platform_d7", "platform", platform(&aegir.platform1)), reads: &[],
-               http: SITE1_ABSENT, files: &[("{home}/.drush/platform_d7.alias.drushrc.php", true)] },
-        Step { name: "04 platform verify", action: task("@platform_d7", "provision-verify", &[], none()),
-               reads: PLATFORM_READS, http: SITE1_ABSENT,
-               files: &[("{p1}/sites/all/drush/drushrc.php", true)] },
-        Step { name: "05 site save", action: save("@site1.test", "site", site), reads: &[], http: SITE1_ABSENT,
-               files: &[("{home}/.drush/site1.test.alias.drushrc.php", true)] },
-        Step { name: "06 site install",
-               action: task("@site1.test", "provision-install", &[],
-                            json!({"client_email": "admin@example.com", "profile": "standard"})),
-               reads: &["context.login_link", "context.cron_key", "context.packages", "self.db_name"],
-               http: SITE1_SERVES,
-               files: &[("{p1}/sites/site1.test/settings.php", true), ("{p1}/sites/site1.test/drushrc.php", true),
-                        ("{home}/config/server_master/nginx/vhost.d/site1.test", true)] },
-        Step { name: "07 site verify", action: task("@site1.test", "provision-verify", &[], none()),
-               reads: SITE_VERIFY_READS, http: SITE1_SERVES, files: &[] },
-        Step { name: "08 site backup", action: task("@site1.test", "provision-backup", &[], profile()),
-               reads: BACKUP_READS, http: SITE1_SERVES, files: &[] },
-        Step { name: "09 platform2 save", action: save("@platform_d7b", "platform", platform(&aegir.platform2)), reads: &[],
-               http: SITE1_SERVES, files: &[("{home}/.drush/platform_d7b.alias.drushrc.php", true)] },
-        Step { name: "10 platform2 verify", action: task("@platform_d7b", "provision-verify", &[], none()),
-               reads: PLATFORM_READS, http: SITE1_SERVES, files: &[] },
-        Step { name: "11 site migrate",
-               action: task("@site1.test", "provision-migrate", &["@platform_d7b"], profile()),
-               reads: &["context.db_name", "context.profile", "context.packages", "context.backup_file",
-                        "context.backup_file_size"],
-               http: SITE1_SERVES,
-               files: &[("{p2}/sites/site1.test/settings.php", true), ("{p1}/sites/site1.test", false)] },
-        Step { name: "12 site login-reset", action: task("@site1.test", "provision-login-reset", &[], profile()),
-               reads: &["context.login_link"], http: SITE1_SERVES, files: &[] },
-        Step { name: "13 site disable", action: task("@site1.test", "provision-disable", &[], profile()),
-               reads: &[], http: &[("site1.test", Answer::Disabled)], files: &[] },
-        Step { name: "14 site enable", action: task("@site1.test", "provision-enable", &[], profile()),
-               reads: &[], http: SITE1_SERVES, files: &[] },
-        Step { name: "15 site clone",
-               action: task("@site1.test", "provision-clone", &["@site2.test", "@platform_d7b"],
-                            json!({"profile": "standard", "aliases": "", "redirection": ""})),
-               reads: &["context.profile", "context.backup_file"],
-               http: &[("site1.test", Answer::Serves), ("site2.test", Answer::Serves)],
-               files: &[("{p2}/sites/site2.test/settings.php", true),
-                        ("{home}/.drush/site2.test.alias.drushrc.php", true)] },
-        Step { name: "16 site2 verify", action: task("@site2.test", "provision-verify", &[], none()),
-               reads: SITE_VERIFY_READS, http: &[("site2.test", Answer::Serves)], files: &[] },
-        Step { name: "17 site delete", action: task("@site1.test", "provision-delete", &[], none()),
-               reads: BACKUP_READS,
-               http: &[("site1.test", Answer::NotServed), ("site2.test", Answer::Serves)],
-               files: &[("{p2}/sites/site1.test", false), ("{home}/.drush/site1.test.alias.drushrc.php", false),
-                        ("{home}/config/server_master/nginx/vhost.d/site1.test", false)] },
-        Step { name: "18 site2 delete", action: task("@site2.test", "provision-delete", &[], none()),
-               reads: BACKUP_READS, http: &[("site2.test", Answer::NotServed)],
-               files: &[("{p2}/sites/site2.test", false), ("{home}/.drush/site2.test.alias.drushrc.php", false),
-                        ("{home}/config/server_master/nginx/vhost.d/site2.test", false)] },
+        Step {
+            name: "01 server save",
+            action: save("@server_master", "server", server),
+            reads: &[],
+            http: SITE1_ABSENT,
+            files: &[("{home}/.drush/server_master.alias.drushrc.php", true)],
+        },
+        Step {
+            name: "02 server verify",
+            action: task("@server_master", "provision-verify", &[], none()),
+            reads: &[],
+            http: SITE1_ABSENT,
+            files: &[
+                ("{home}/config/server_master/nginx.conf", true),
+                ("{home}/config/nginx.conf", true),
+            ],
+        },
+        Step {
+            name: "03 platform save",
+            action: save("@platform_d7", "platform", platform(&aegir.platform1)),
+            reads: &[],
+            http: SITE1_ABSENT,
+            files: &[("{home}/.drush/platform_d7.alias.drushrc.php", true)],
+        },
+        Step {
+            name: "04 platform verify",
+            action: task("@platform_d7", "provision-verify", &[], none()),
+            reads: PLATFORM_READS,
+            http: SITE1_ABSENT,
+            files: &[("{p1}/sites/all/drush/drushrc.php", true)],
+        },
+        Step {
+            name: "05 site save",
+            action: save("@site1.test", "site", site),
+            reads: &[],
+            http: SITE1_ABSENT,
+            files: &[("{home}/.drush/site1.test.alias.drushrc.php", true)],
+        },
+        Step {
+            name: "06 site install",
+            action: task(
+                "@site1.test",
+                "provision-install",
+                &[],
+                json!({"client_email": "admin@example.com", "profile": "standard"}),
+            ),
+            reads: &[
+                "context.login_link",
+                "context.cron_key",
+                "context.packages",
+                "self.db_name",
+            ],
+            http: SITE1_SERVES,
+            files: &[
+                ("{p1}/sites/site1.test/settings.php", true),
+                ("{p1}/sites/site1.test/drushrc.php", true),
+                ("{home}/config/server_master/nginx/vhost.d/site1.test", true),
+            ],
+        },
+        Step {
+            name: "07 site verify",
+            action: task("@site1.test", "provision-verify", &[], none()),
+            reads: SITE_VERIFY_READS,
+            http: SITE1_SERVES,
+            files: &[],
+        },
+        Step {
+            name: "08 site backup",
+            action: task("@site1.test", "provision-backup", &[], profile()),
+            reads: BACKUP_READS,
+            http: SITE1_SERVES,
+            files: &[],
+        },
+        Step {
+            name: "09 platform2 save",
+            action: save("@platform_d7b", "platform", platform(&aegir.platform2)),
+            reads: &[],
+            http: SITE1_SERVES,
+            files: &[("{home}/.drush/platform_d7b.alias.drushrc.php", true)],
+        },
+        Step {
+            name: "10 platform2 verify",
+            action: task("@platform_d7b", "provision-verify", &[], none()),
+            reads: PLATFORM_READS,
+            http: SITE1_SERVES,
+            files: &[],
+        },
+        Step {
+            name: "11 site migrate",
+            action: task(
+                "@site1.test",
+                "provision-migrate",
+                &["@platform_d7b"],
+                profile(),
+            ),
+            reads: &[
+                "context.db_name",
+                "context.profile",
+                "context.packages",
+                "context.backup_file",
+                "context.backup_file_size",
+            ],
+            http: SITE1_SERVES,
+            files: &[
+                ("{p2}/sites/site1.test/settings.php", true),
+                ("{p1}/sites/site1.test", false),
+            ],
+        },
+        Step {
+            name: "12 site login-reset",
+            action: task("@site1.test", "provision-login-reset", &[], profile()),
+            reads: &["context.login_link"],
+            http: SITE1_SERVES,
+            files: &[],
+        },
+        Step {
+            name: "13 site disable",
+            action: task("@site1.test", "provision-disable", &[], profile()),
+            reads: &[],
+            http: &[("site1.test", Answer::Disabled)],
+            files: &[],
+        },
+        Step {
+            name: "14 site enable",
+            action: task("@site1.test", "provision-enable", &[], profile()),
+            reads: &[],
+            http: SITE1_SERVES,
+            files: &[],
+        },
+        Step {
+            name: "15 site clone",
+            action: task(
+                "@site1.test",
+                "provision-clone",
+                &["@site2.test", "@platform_d7b"],
+                json!({"profile": "standard", "aliases": "", "redirection": ""}),
+            ),
+            reads: &["context.profile", "context.backup_file"],
+            http: &[
+                ("site1.test", Answer::Serves),
+                ("site2.test", Answer::Serves),
+            ],
+            files: &[
+                ("{p2}/sites/site2.test/settings.php", true),
+                ("{home}/.drush/site2.test.alias.drushrc.php", true),
+            ],
+        },
+        Step {
+            name: "16 site2 verify",
+            action: task("@site2.test", "provision-verify", &[], none()),
+            reads: SITE_VERIFY_READS,
+            http: &[("site2.test", Answer::Serves)],
+            files: &[],
+        },
+        Step {
+            name: "17 site delete",
+            action: task("@site1.test", "provision-delete", &[], none()),
+            reads: BACKUP_READS,
+            http: &[
+                ("site1.test", Answer::NotServed),
+                ("site2.test", Answer::Serves),
+            ],
+            files: &[
+                ("{p2}/sites/site1.test", false),
+                ("{home}/.drush/site1.test.alias.drushrc.php", false),
+                (
+                    "{home}/config/server_master/nginx/vhost.d/site1.test",
+                    false,
+                ),
+            ],
+        },
+        Step {
+            name: "18 site2 delete",
+            action: task("@site2.test", "provision-delete", &[], none()),
+            reads: BACKUP_READS,
+            http: &[("site2.test", Answer::NotServed)],
+            files: &[
+                ("{p2}/sites/site2.test", false),
+                ("{home}/.drush/site2.test.alias.drushrc.php", false),
+                (
+                    "{home}/config/server_master/nginx/vhost.d/site2.test",
+                    false,
+                ),
+            ],
+        },
     ]
 }
 
@@ -382,7 +550,12 @@ struct Outcome {
 fn run_step(aegir: &Aegir, backend: &Backend, step: &Step) -> Outcome {
     let report = match aegir.invoke(&step.action) {
         Ok(report) => report,
-        Err(why) => return Outcome { seconds: None, problems: vec![why] },
+        Err(why) => {
+            return Outcome {
+                seconds: None,
+                problems: vec![why],
+            }
+        }
     };
     dump(backend, step, &report);
     let mut problems = result_problems(step, &report);
@@ -396,13 +569,18 @@ fn run_step(aegir: &Aegir, backend: &Backend, step: &Step) -> Outcome {
             problems.push(format!("{} {state}", path.display()));
         }
     }
-    Outcome { seconds: report["seconds"].as_f64(), problems }
+    Outcome {
+        seconds: report["seconds"].as_f64(),
+        problems,
+    }
 }
 
 /// Writes the driver's report to `$PROVISION_TEST_FLOW_DUMP/{backend}/{step}.json`
 /// when that variable names a directory, to compare the two results key by key.
 fn dump(backend: &Backend, step: &Step, report: &Json) {
-    let Some(dir) = std::env::var_os("PROVISION_TEST_FLOW_DUMP") else { return };
+    let Some(dir) = std::env::var_os("PROVISION_TEST_FLOW_DUMP") else {
+        return;
+    };
     let backend_dir = Path::new(&dir).join(match backend {
         Backend::Php(_) => "php",
         Backend::Rust => "rust",
@@ -448,7 +626,9 @@ fn result_problems(step: &Step, report: &Json) -> Vec<String> {
     }
     let delete_status = &report["delete_result"]["error_status"];
     if step.action["command"] == "provision-delete" && *delete_status != json!(0) {
-        problems.push(format!("provision-save --delete: error_status {delete_status}"));
+        problems.push(format!(
+            "provision-save --delete: error_status {delete_status}"
+        ));
     }
     problems
 }
@@ -488,7 +668,14 @@ fn http_problem(port: u16, host: &str, want: Answer) -> Option<String> {
 /// when nothing answers.
 fn fetch(port: u16, host: &str) -> (String, String, String) {
     let out = Command::new("curl")
-        .args(["-s", "--max-time", "10", "-w", "\n%{http_code} %{redirect_url}", "-H"])
+        .args([
+            "-s",
+            "--max-time",
+            "10",
+            "-w",
+            "\n%{http_code} %{redirect_url}",
+            "-H",
+        ])
         .arg(format!("Host: {host}"))
         .arg(format!("http://127.0.0.1:{port}/"))
         .output()
@@ -502,16 +689,33 @@ fn fetch(port: u16, host: &str) -> (String, String, String) {
 /// Runs the 18 steps on a fresh Aegir for `backend`.
 fn run_flow(suite: &Suite, backend: &Backend) -> Vec<(&'static str, Outcome)> {
     let aegir = Aegir::new(suite, backend);
-    steps(&aegir).iter().map(|step| (step.name, run_step(&aegir, backend, step))).collect()
+    steps(&aegir)
+        .iter()
+        .map(|step| (step.name, run_step(&aegir, backend, step)))
+        .collect()
 }
 
 /// Prints `step | ok/failed | why` for one backend.
 fn print_results(backend: &Backend, outcomes: &[(&str, Outcome)]) {
-    let passed = outcomes.iter().filter(|(_, o)| o.problems.is_empty()).count();
-    println!("\n{}: {passed}/{} steps ok\n\n| step | result | why |\n|---|---|---|", backend.name(), outcomes.len());
+    let passed = outcomes
+        .iter()
+        .filter(|(_, o)| o.problems.is_empty())
+        .count();
+    println!(
+        "\n{}: {passed}/{} steps ok\n\n| step | result | why |\n|---|---|---|",
+        backend.name(),
+        outcomes.len()
+    );
     for (name, outcome) in outcomes {
-        let verdict = if outcome.problems.is_empty() { "ok" } else { "failed" };
-        println!("| {name} | {verdict} | {} |", outcome.problems.join("; ").replace('|', "\\|"));
+        let verdict = if outcome.problems.is_empty() {
+            "ok"
+        } else {
+            "failed"
+        };
+        println!(
+            "| {name} | {verdict} | {} |",
+            outcome.problems.join("; ").replace('|', "\\|")
+        );
     }
 }
 
@@ -522,10 +726,20 @@ fn print_times(runs: &[(Backend, Vec<(&str, Outcome)>)]) {
     let ratio = runs.len() == 2;
     let header = if ratio { " speed-up |" } else { "" };
     let rule = if ratio { "---|" } else { "" };
-    println!("\n| step | {} s |{header}\n|---{}|{rule}", names.join(" s | "), "|---".repeat(names.len()));
+    println!(
+        "\n| step | {} s |{header}\n|---{}|{rule}",
+        names.join(" s | "),
+        "|---".repeat(names.len())
+    );
     for (i, (step, _)) in runs[0].1.iter().enumerate() {
-        let times: Vec<Option<f64>> = runs.iter().map(|(_, outcomes)| outcomes[i].1.seconds).collect();
-        let cells: Vec<String> = times.iter().map(|t| t.map_or("-".into(), |s| format!("{s:.2}"))).collect();
+        let times: Vec<Option<f64>> = runs
+            .iter()
+            .map(|(_, outcomes)| outcomes[i].1.seconds)
+            .collect();
+        let cells: Vec<String> = times
+            .iter()
+            .map(|t| t.map_or("-".into(), |s| format!("{s:.2}")))
+            .collect();
         let speed_up = match (ratio, times.first(), times.last()) {
             (true, Some(Some(first)), Some(Some(last))) => format!(" {:.1}x |", first / last),
             (true, ..) => " - |".into(),
@@ -544,9 +758,14 @@ fn hosting_flow() {
             return;
         }
     };
-    let wanted = std::env::var("PROVISION_TEST_FLOW_BACKENDS").unwrap_or_else(|_| "php,rust".into());
+    let wanted =
+        std::env::var("PROVISION_TEST_FLOW_BACKENDS").unwrap_or_else(|_| "php,rust".into());
     let mut backends = Vec::new();
-    if let Some(dir) = suite.php_provision.as_ref().filter(|_| wanted.contains("php")) {
+    if let Some(dir) = suite
+        .php_provision
+        .as_ref()
+        .filter(|_| wanted.contains("php"))
+    {
         backends.push(Backend::Php(dir.clone()));
     }
     if wanted.contains("rust") {
