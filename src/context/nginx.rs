@@ -2,7 +2,6 @@
 //! detects from `nginx -V` and marker files (Aegir's `save_server()`).
 
 use crate::php::{PhpArray, Value};
-use std::net::ToSocketAddrs;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -46,28 +45,12 @@ fn nginx_binary() -> Option<&'static str> {
     .find(|p| Path::new(p).exists())
 }
 
-/// Aegir's `provision_is_local_host` (without the FQDN lookup): localhost,
-/// 127.0.0.1, a name resolving to 127.0.0.1 or 127.0.1.1, or this host's name.
-pub fn is_local_host(host: &str) -> bool {
-    let host = host.to_lowercase();
-    let first_v4 = (host.as_str(), 0)
-        .to_socket_addrs()
-        .ok()
-        .and_then(|mut a| a.find(|s| s.is_ipv4()))
-        .map(|s| s.ip().to_string());
-    let own = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
-    host == "localhost"
-        || host == "127.0.0.1"
-        || matches!(first_v4.as_deref(), Some("127.0.0.1" | "127.0.1.1"))
-        || host == own.trim().to_lowercase()
-}
-
 /// Runs `nginx -V` on the server (locally, or over ssh as the script user) and
 /// returns its output lines, right-trimmed and joined without separators, as
 /// Aegir's `implode('', drush_shell_exec_output())` sees them.
 fn nginx_version_text(binary: &str, props: &PhpArray) -> String {
     let host = super::prop_text(props, "remote_host");
-    let mut cmd = if is_local_host(&host) {
+    let mut cmd = if crate::remote::is_local_host(&host) {
         let mut c = Command::new(binary);
         c.arg("-V");
         c

@@ -14,6 +14,7 @@ mod session;
 
 use std::fmt;
 use std::future::Future;
+use std::net::ToSocketAddrs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,8 +40,24 @@ pub struct Host {
 impl Host {
     /// Whether this is the local machine, by Aegir's test; local hosts never use the network.
     pub fn is_local(&self) -> bool {
-        crate::context::nginx::is_local_host(&self.address)
+        is_local_host(&self.address)
     }
+}
+
+/// Aegir's `provision_is_local_host` (without the FQDN lookup): localhost,
+/// 127.0.0.1, a name resolving to 127.0.0.1 or 127.0.1.1, or this host's name.
+pub fn is_local_host(host: &str) -> bool {
+    let host = host.to_lowercase();
+    let first_v4 = (host.as_str(), 0)
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut a| a.find(|s| s.is_ipv4()))
+        .map(|s| s.ip().to_string());
+    let own = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    host == "localhost"
+        || host == "127.0.0.1"
+        || matches!(first_v4.as_deref(), Some("127.0.0.1" | "127.0.1.1"))
+        || host == own.trim().to_lowercase()
 }
 
 impl fmt::Display for Host {

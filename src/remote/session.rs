@@ -225,8 +225,8 @@ fn key(host: &Host) -> String {
 
 /// Refuses a user or address ssh would read as an option or that is not a plain name.
 fn check_host(host: &Host) -> Result<(), RemoteError> {
-    crate::context::validate_user(&host.user)
-        .and_then(|()| crate::context::validate_host(&host.address))
+    crate::service::validate::user(&host.user)
+        .and_then(|()| crate::service::validate::remote_host(&host.address))
         .map_err(|e| RemoteError::InvalidHost {
             host: host.clone().into(),
             detail: e.to_string(),

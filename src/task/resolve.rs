@@ -3,10 +3,10 @@
 
 use super::{Result, TaskError};
 use crate::context::mysql::parse_master_db;
-use crate::context::nginx::is_local_host;
 use crate::context::store::Store;
 use crate::context::{bare_name, php_string, prop_text, validate_name, ContextError};
 use crate::php::{PhpArray, Value};
+use crate::remote::is_local_host;
 use crate::remote::{Host, SshOptions};
 use crate::service::db::mysql::MysqlServer;
 use crate::service::http::{ConfigCheck, FpmEndpoint, HttpApp, HttpServer, SslServer};
