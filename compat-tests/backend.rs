@@ -149,3 +149,22 @@ fn no_self_for_none_or_a_context_without_a_file() {
         );
     }
 }
+
+#[test]
+fn a_posted_delete_removes_the_context_as_hosting_sends_it() {
+    let h = tempfile::tempdir().unwrap();
+    let r = invoke(h.path(), "@server_master", MASTER);
+    assert_eq!(r["code"], 0, "{r}");
+    let file = h.path().join(".drush/server_master.alias.drushrc.php");
+    assert!(file.is_file());
+    // Hosting's follow-up to a delete task: `delete` travels in the POST body.
+    let r = invoke(h.path(), "@server_master", r#"{"delete":true}"#);
+    assert_eq!(r["code"], 0, "{r}");
+    assert!(!file.exists(), "the posted --delete was ignored");
+    let log = r["result"]["log"].to_string();
+    assert!(log.contains("Deleted the context @server_master."), "{log}");
+    // Again, with nothing left: still a success, and nothing written.
+    let r = invoke(h.path(), "@server_master", r#"{"delete":true}"#);
+    assert_eq!(r["result"]["error_status"], 0, "{r}");
+    assert!(!file.exists());
+}

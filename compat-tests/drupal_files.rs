@@ -560,3 +560,43 @@ fn scan_finds_profiles_modules_and_themes_and_prunes_files() {
     );
     assert_eq!(find_sites(&root).unwrap(), ["www.example.test"]);
 }
+
+#[test]
+fn hidden_modules_and_profiles_are_not_reported_as_aegir_leaves_them_out() {
+    let (_dir, root) = platform();
+    let test_module = root.join("modules/system/tests");
+    fs::create_dir_all(&test_module).unwrap();
+    fs::write(
+        test_module.join("system_test.info"),
+        "name = System test\ncore = 7.x\nhidden = TRUE\n",
+    )
+    .unwrap();
+    fs::write(test_module.join("system_test.module"), "<?php\n").unwrap();
+    let testing = root.join("profiles/testing");
+    fs::create_dir_all(&testing).unwrap();
+    fs::write(
+        testing.join("testing.info"),
+        "name = Testing\ncore = 7.x\nhidden = TRUE\n",
+    )
+    .unwrap();
+    fs::write(testing.join("testing.profile"), "<?php\n").unwrap();
+    let scan = scan_platform(&root, &detect(&root).unwrap()).unwrap();
+    let packages = php_json(&scan.packages());
+    assert!(!packages.contains("system_test"), "{packages}");
+    assert!(packages.contains(r#""system":"#), "{packages}");
+    assert_eq!(php_json(&scan.profiles()), r#"["minimal","standard"]"#);
+    assert!(
+        scan.has_profile("testing"),
+        "a hidden profile can still be installed"
+    );
+    let rows = [provision::service::drupal::SystemRow {
+        filename: "modules/system/tests/system_test.module".into(),
+        name: "system_test".into(),
+        kind: "module".into(),
+        status: 0,
+        schema_version: -1,
+    }];
+    let site_path = root.join("sites/www.example.test");
+    let site = php_json(&scan.site_packages(&root, &site_path, "standard", &rows));
+    assert!(!site.contains("system_test"), "{site}");
+}

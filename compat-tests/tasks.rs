@@ -1244,16 +1244,23 @@ fn the_site_tasks_hosting_queues_answer_as_aegirs() {
         "{link}"
     );
 
-    // Disable: a backup, then every request goes to the front end's disabled page.
+    // Disable: every request goes to the front end's disabled page.
     scene.ok(&[
         "provision-save",
         "@server_master",
         "--master_url=http://aegir.test",
         "--skip-db-check",
     ]);
-    let disable = backend_result(&scene.ok(&[&site, "provision-disable", "--backend"]));
-    let backup = PathBuf::from(disable["context"]["backup_file"].as_str().unwrap());
+    let taken = backend_result(&scene.ok(&[&site, "provision-backup", "--backend"]));
+    let backup = PathBuf::from(taken["context"]["backup_file"].as_str().unwrap());
     assert!(backup.is_file());
+    // As Aegir 7.x-3.x: no backup of its own (hosting would record one).
+    let disable = backend_result(&scene.ok(&[&site, "provision-disable", "--backend"]));
+    assert!(
+        disable["context"].get("backup_file").is_none(),
+        "{}",
+        disable["context"]
+    );
     let disabled = format!("http://aegir.test/hosting/disabled/{}", scene.uri);
     assert_eq!(disable["context"]["redirect_url"], disabled.as_str());
     // nginx's old workers may answer a moment after a reload: wait for each name.
@@ -1295,7 +1302,7 @@ fn the_site_tasks_hosting_queues_answer_as_aegirs() {
         backend_result(&scene.ok(&[&format!("@{clone_uri}"), "provision-import", "--backend"]));
     assert_eq!(import["context"]["db_name"], clone_db.as_str());
 
-    // Restore from the disable-time backup: a new database, the old one dropped; a
+    // Restore from the backup taken before: a new database, the old one dropped; a
     // missing file is refused with the site untouched.
     let old_db = install["self"]["db_name"].as_str().unwrap().to_string();
     let out = scene.task(&[&site, "provision-restore", "/nonexistent/backup.tar.gz"]);

@@ -75,8 +75,8 @@ pub fn main(target: Option<&str>, args: &[OsString]) -> i32 {
     }
     let mut report = Backend::new();
     let code = match result {
-        Ok(name) => {
-            report.log("success", &format!("Saved the context {name}."), None);
+        Ok((name, done)) => {
+            report.log("success", &format!("{done} the context {name}."), None);
             0
         }
         Err(e) => {
@@ -106,12 +106,14 @@ fn self_record(target: Option<&str>) -> PhpArray {
     super::task_runner::without_hash_keys(&record)
 }
 
-/// Saves or deletes the context; returns its name.
+/// Saves or deletes the context; returns its name and what was done (`Saved`,
+/// `Deleted`). `--delete`, `--yes` and `--no` count whether given on the command line
+/// or posted (hosting posts `delete` after a provision-delete).
 fn run(
     target: Option<&str>,
     parsed: &DrushArgs,
     posted: &PhpArray,
-) -> Result<String, CommandError> {
+) -> Result<(String, &'static str), CommandError> {
     let name = context_name(target, parsed)?;
     let home = std::env::var("HOME").map_err(|_| CommandError::new("HOME is not set."))?;
     let store = Store::new(alias_dir(&PathBuf::from(home)), Default::default());
@@ -123,15 +125,16 @@ fn run(
         remove_stale_temps(&store.dir, &name);
         Some(lock)
     };
-    if flag(&parsed.options, "delete") {
-        confirm_delete(&store, &name, &parsed.options)?;
+    let given = posted.merge(&parsed.options);
+    if flag(&given, "delete") {
+        confirm_delete(&store, &name, &given)?;
         delete(&store, &name, simulate)?;
-        return Ok(name);
+        return Ok((name, "Deleted"));
     }
     // Command-line options take precedence over posted ones.
     let options = array_filter(posted).merge(&array_filter(&parsed.options));
     emit(&store, &plan_save(&store, &name, &options)?, simulate)?;
-    Ok(name)
+    Ok((name, "Saved"))
 }
 
 /// True when option `name` is given and truthy.

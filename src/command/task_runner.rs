@@ -101,8 +101,10 @@ pub fn main(command: &str, target: Option<&str>, args: &[OsString], task: Task) 
             (1, Report::default())
         }
     };
-    let self_record = without_hash_keys(&record).merge(&done.self_options);
     let drushrc = site_drushrc(&record).unwrap_or(before.unwrap_or_default());
+    let self_record = without_hash_keys(&record)
+        .merge(&drushrc)
+        .merge(&done.self_options);
     let context = drush_context(&store, &name, &record, &drushrc)
         .merge(&inputs.options)
         .merge(&done.context);

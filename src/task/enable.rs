@@ -1,9 +1,9 @@
-//! `provision-disable` and `provision-enable` of an installed site, as Aegir's: disable
-//! backs the site up, marks the context `site_enabled` false and replaces its vhost
-//! with one that sends every request to the server's `web_disable_url`; enable marks it
-//! enabled again and writes its own vhost back. The web servers reload either way.
+//! `provision-disable` and `provision-enable` of an installed site, as Aegir 7.x-3.x's:
+//! disable marks the context `site_enabled` false and replaces its vhost with one that
+//! sends every request to the server's `web_disable_url` (no backup: Aegir's disable
+//! reports none, so hosting records none); enable marks it enabled again and writes
+//! its own vhost back. The web servers reload either way.
 
-use super::backup::backup_site;
 use super::progress::Progress;
 use super::publish::PublishPlan;
 use super::resolve::{load_site, RunOptions};
@@ -13,16 +13,14 @@ use super::Result;
 use crate::context::store::Store;
 use crate::php::Value;
 
-/// Disables site `name` after a backup. Reports `backup_file`, `backup_file_size` and
-/// `redirect_url` in `context`.
+/// Disables site `name`. Reports `redirect_url` in `context`.
 pub fn disable_site(
     store: &Store,
     name: &str,
     run: &RunOptions,
     p: &mut Progress,
 ) -> Result<Report> {
-    read_site_drushrc(&load_site(store, name)?)?;
-    let mut report = backup_site(store, name, None, run, p)?;
+    let mut report = Report::default();
     let redirect = switch(store, name, false, run, p)?;
     report
         .context
@@ -41,7 +39,6 @@ pub fn enable_site(
     run: &RunOptions,
     p: &mut Progress,
 ) -> Result<Report> {
-    read_site_drushrc(&load_site(store, name)?)?;
     switch(store, name, true, run, p)?;
     p.success(format!(
         "Enabled the site {}.",
@@ -50,9 +47,10 @@ pub fn enable_site(
     Ok(Report::default())
 }
 
-/// Records `site_enabled` in the context, writes the matching vhost on every web
-/// server of the site and reloads them; returns where a disabled site redirects. A
-/// vhost that cannot be written leaves the context as it was.
+/// Records `site_enabled` in the context of the installed site `name`, writes the
+/// matching vhost on every web server of the site and reloads them; returns where a
+/// disabled site redirects. A vhost that cannot be written leaves the context as it
+/// was.
 fn switch(
     store: &Store,
     name: &str,
@@ -61,6 +59,7 @@ fn switch(
     p: &mut Progress,
 ) -> Result<Option<String>> {
     let site = load_site(store, name)?;
+    let db = db_env(&read_site_drushrc(&site)?);
     let Some(web) = load_web(store, &site.platform.web_server, run)? else {
         store.set_property(name, "site_enabled", Value::Bool(enabled))?;
         return Ok(None);
@@ -68,7 +67,6 @@ fn switch(
     let mut wanted = site.clone();
     wanted.props.set("site_enabled", Value::Bool(enabled));
     let redirect = disabled_redirect(&wanted, &web.first().server)?;
-    let db = db_env(&read_site_drushrc(&site)?);
     write_site_configs(&wanted, &web, &db, p)?;
     store.set_property(name, "site_enabled", Value::Bool(enabled))?;
     let mut plan = PublishPlan::new(run.ssh.clone());

@@ -45,7 +45,8 @@ pub struct MigrateOptions {
 }
 
 /// Migrates site `name`. Reports `backup_file`, `backup_file_size`, `db_name`,
-/// `profile`, `packages` and `cron_key` in `context`.
+/// `profile`, `packages`, `cron_key`, `old_platform`, `target_name` and
+/// `new_site_path` in `context`.
 pub fn migrate_site(
     store: &Store,
     name: &str,
@@ -78,8 +79,15 @@ pub fn migrate_site(
         "Migrated {} to {} as {}.",
         old.name, plan.platform, plan.target
     ));
+    let mut context = backup.context.merge(&report.context);
+    context.set("old_platform", Value::str(&old.platform.name));
+    context.set("target_name", Value::str(&plan.target));
+    context.set(
+        "new_site_path",
+        Value::str(plan.paths.1.to_string_lossy().as_ref()),
+    );
     Ok(Report {
-        context: backup.context.merge(&report.context),
+        context,
         self_options: report.self_options,
     })
 }

@@ -26,6 +26,14 @@ impl Package {
     fn info(&self, key: &str) -> String {
         self.info.get(key).cloned().unwrap_or_default()
     }
+
+    /// True when its info file says `hidden = TRUE` (or 1, true, yes, on).
+    fn is_hidden(&self) -> bool {
+        matches!(
+            self.info("hidden").trim().to_ascii_lowercase().as_str(),
+            "1" | "true" | "yes" | "on"
+        )
+    }
 }
 
 /// What a platform ships.
@@ -178,19 +186,26 @@ fn parse_info_yml(text: &str) -> BTreeMap<String, String> {
         .filter_map(|(k, v)| match v {
             serde_norway::Value::String(s) => Some((k, s)),
             serde_norway::Value::Number(n) => Some((k, n.to_string())),
+            serde_norway::Value::Bool(b) => Some((k, b.to_string())),
             _ => None,
         })
         .collect()
 }
 
 impl PlatformScan {
+    /// The packages of `kind` hosting is told about: as Aegir, hidden modules and
+    /// profiles (`hidden = TRUE`: core's test modules, the testing profile) are left out.
     fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Package> {
-        self.packages.iter().filter(move |p| p.kind == kind)
+        self.packages
+            .iter()
+            .filter(move |p| p.kind == kind && !(p.kind != "theme" && p.is_hidden()))
     }
 
-    /// True when the platform has install profile `name`.
+    /// True when the platform has install profile `name` (hidden ones included).
     pub fn has_profile(&self, name: &str) -> bool {
-        self.of_kind("profile").any(|p| p.name == name)
+        self.packages
+            .iter()
+            .any(|p| p.kind == "profile" && p.name == name)
     }
 
     /// The profile names (hosting's `context.profiles`).
