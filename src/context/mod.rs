@@ -6,6 +6,7 @@ pub mod mysql;
 pub mod nginx;
 pub mod save;
 pub mod store;
+pub mod view;
 pub mod write;
 
 use crate::php::{PhpArray, Value};
@@ -60,6 +61,9 @@ pub enum ContextError {
     /// A file system operation failed.
     #[error("{0}: {1}")]
     Io(String, std::io::Error),
+    /// A context a task needs is missing or unusable (Drush error code, message).
+    #[error("{1}")]
+    Refused(&'static str, String),
 }
 
 /// Strips one leading `@` from a context name.

@@ -5,6 +5,7 @@
 //! dump removed again.
 
 use super::progress::Progress;
+use super::resolve::ServerServices;
 use super::resolve::{load_server, load_site, DbService, RunOptions, Site};
 use super::verify::{db_env, read_site_drushrc, Report};
 use super::web::{load_web, Web};

@@ -7,6 +7,7 @@ use super::backup::backup_site;
 use super::install::drop_mysql_db;
 use super::progress::Progress;
 use super::publish::PublishPlan;
+use super::resolve::ServerServices;
 use super::resolve::{load_platform, load_site, DbService, RunOptions};
 use super::verify::{db_env, read_site_drushrc, Report};
 use super::web::load_web;

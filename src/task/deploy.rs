@@ -9,6 +9,7 @@ use super::grants::site_grant_hosts;
 use super::install::{make_mysql_db, sqlite_env};
 use super::progress::Progress;
 use super::publish::PublishPlan;
+use super::resolve::ServerServices;
 use super::resolve::{load_site, DbService, RunOptions, Site};
 use super::undo::{Undo, UndoLog};
 use super::verify::{

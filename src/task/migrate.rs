@@ -12,6 +12,7 @@ use super::deploy::{deploy_into, DeployOptions};
 use super::install::drop_mysql_db;
 use super::progress::Progress;
 use super::publish::PublishPlan;
+use super::resolve::ServerServices;
 use super::resolve::{load_platform, load_site, DbService, RunOptions, Site};
 use super::undo::{Undo, UndoLog};
 use super::verify::{db_env, publish_site, read_site_drushrc, site_vhost, Files, Report};

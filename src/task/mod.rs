@@ -43,6 +43,7 @@ impl TaskError {
     /// Drush's error code for this error (`PROVISION_…`).
     pub fn code(&self) -> &'static str {
         match self {
+            TaskError::Context(ContextError::Refused(code, _)) => code,
             TaskError::Context(_) => "PROVISION_CONTEXT_ERROR",
             TaskError::Service(ServiceError::Invalid { .. }) => "PROVISION_INVALID_INPUT",
             TaskError::Service(_) => "PROVISION_FRAMEWORK_ERROR",

@@ -10,6 +10,7 @@ use super::deploy::{deploy_into, DeployOptions};
 use super::install::drop_mysql_db;
 use super::progress::Progress;
 use super::publish::PublishPlan;
+use super::resolve::ServerServices;
 use super::resolve::{load_site, DbService, RunOptions, Site};
 use super::undo::UndoLog;
 use super::verify::{db_env, read_site_drushrc, verify_site, Report};

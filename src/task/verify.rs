@@ -4,6 +4,7 @@
 
 use super::progress::Progress;
 use super::publish::PublishPlan;
+use super::resolve::ServerServices;
 use super::resolve::{
     load_platform, load_server, load_site, DbService, Platform, RunOptions, Server, Site,
 };

@@ -1,6 +1,7 @@
 //! The web servers a platform's `web_server` stands for: itself, or the members of a
 //! cluster or a pack, each with its own config directory, machine and role.
 
+use super::resolve::ServerServices;
 use super::resolve::{load_server, RunOptions, Server};
 use super::{Result, TaskError};
 use crate::context::store::Store;
