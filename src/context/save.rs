@@ -96,7 +96,7 @@ fn context_type(record: &PhpArray, options: &PhpArray) -> Result<ContextType, Co
 }
 
 /// The names of a site's extra alias files, each checked as a file name.
-fn drush_alias_names(props: &PhpArray) -> Result<Vec<String>, ContextError> {
+pub(super) fn drush_alias_names(props: &PhpArray) -> Result<Vec<String>, ContextError> {
     let Some(Value::Array(list)) = props.get_str("drush_aliases") else {
         return Ok(Vec::new());
     };

@@ -67,16 +67,11 @@ impl Store {
             .load(name)?
             .ok_or_else(|| ContextError::Load(format!("No context {name} to update.")))?;
         record.set(key, value);
-        let copies = match record.get_str("drush_aliases") {
-            Some(Value::Array(list)) => list.iter().map(|(_, v)| php_string(v)).collect(),
-            _ => Vec::new(),
-        };
-        super::write::write_alias(&self.dir, name, &record)?;
-        for copy in copies {
-            let copy = String::from_utf8_lossy(&copy).into_owned();
-            super::validate_name(bare_name(&copy))?;
-            super::write::write_alias(&self.dir, &copy, &record)?;
+        let mut files = vec![(name.to_string(), record.clone())];
+        for copy in super::save::drush_alias_names(&record)? {
+            files.push((copy, record.clone()));
         }
+        super::save::write_saved(self, &files)?;
         self.cache.borrow_mut().remove(bare_name(name));
         Ok(())
     }

@@ -13,8 +13,8 @@ use super::resolve::ServerServices;
 use super::resolve::{load_site, DbService, RunOptions, Site};
 use super::undo::{Undo, UndoLog};
 use super::verify::{
-    db_env, inspect_platform, publish_site, read_site_drushrc, site_status, write_site_configs,
-    write_site_files, Files, Report,
+    db_env, db_options, inspect_platform, publish_site, read_site_drushrc, site_status,
+    write_site_configs, write_site_files, Files, Report,
 };
 use super::web::{load_web, Web};
 use super::{Result, TaskError};
@@ -249,17 +249,7 @@ fn sqlite_from_backup(site: &Site, old: &DbEnv, undo: &mut UndoLog) -> Result<Db
 /// The site's drushrc options: the backup's, with the new database settings and
 /// profile, marked installed.
 fn drushrc_options(old: &PhpArray, env: &DbEnv, profile: &str) -> PhpArray {
-    let mut options = old.clone();
-    for (key, value) in [
-        ("db_type", &env.db_type),
-        ("db_host", &env.db_host),
-        ("db_port", &env.db_port),
-        ("db_passwd", &env.db_passwd),
-        ("db_name", &env.db_name),
-        ("db_user", &env.db_user),
-    ] {
-        options.set(key, Value::str(value));
-    }
+    let mut options = old.merge(&db_options(env));
     options.set("profile", Value::str(profile));
     options.set("installed", Value::Bool(true));
     options

@@ -7,12 +7,11 @@
 
 use super::progress::Progress;
 use super::resolve::{load_site, RunOptions, Site};
-use super::verify::{verify_site, Report};
+use super::verify::{db_options, verify_site, Report};
 use super::web::load_web;
 use super::{Result, TaskError};
 use crate::context::store::Store;
-use crate::php::{PhpArray, Value};
-use crate::service::http::DbEnv;
+use crate::php::Value;
 use crate::service::{drupal, installer};
 
 /// Imports site `name`, whose directory must hold a `settings.php`.
@@ -71,23 +70,12 @@ fn record_connection(store: &Store, site: &Site, run: &RunOptions, p: &mut Progr
     }
     let web_group = load_web(store, &site.platform.web_server, run)?
         .and_then(|w| w.web_group(&site.platform.web_server));
-    drupal::write_site_drushrc(&site.site_path, &drushrc_options(&db), web_group.as_deref())?;
+    let mut options = db_options(&db);
+    options.set("installed", Value::Bool(true));
+    drupal::write_site_drushrc(&site.site_path, &options, web_group.as_deref())?;
     p.step(format!(
         "Recorded the database {} of {} from its settings.php.",
         db.db_name, site.uri
     ));
     Ok(())
-}
-
-/// The drushrc options of an installed site with connection `db`.
-fn drushrc_options(db: &DbEnv) -> PhpArray {
-    let mut options = PhpArray::new();
-    options.set("db_type", Value::str(&db.db_type));
-    options.set("db_host", Value::str(&db.db_host));
-    options.set("db_port", Value::str(&db.db_port));
-    options.set("db_passwd", Value::str(&db.db_passwd));
-    options.set("db_name", Value::str(&db.db_name));
-    options.set("db_user", Value::str(&db.db_user));
-    options.set("installed", Value::Bool(true));
-    options
 }

@@ -6,13 +6,11 @@
 //! is taken back, the old directory returns and a verify puts the site back online.
 
 use super::backup::backup_site;
-use super::deploy::{deploy_into, DeployOptions};
+use super::deploy::{deploy_site, DeployOptions};
 use super::install::drop_mysql_db;
 use super::progress::Progress;
-use super::publish::PublishPlan;
 use super::resolve::ServerServices;
 use super::resolve::{load_site, DbService, RunOptions, Site};
-use super::undo::UndoLog;
 use super::verify::{db_env, read_site_drushrc, verify_site, Report};
 use super::{Result, TaskError};
 use crate::context::store::Store;
@@ -47,30 +45,14 @@ pub fn restore_site(
     let fresh = backup_site(store, name, None, run, p)?;
     std::fs::rename(&site.site_path, &aside)
         .map_err(|e| ServiceError::io("rename", &site.site_path, e))?;
-    let mut undo = UndoLog::new();
-    let mut publish = PublishPlan::new(run.ssh.clone());
-    let restored = deploy_into(
-        store,
-        name,
-        file,
-        run,
-        &DeployOptions::default(),
-        &mut undo,
-        &mut publish,
-        p,
-    )
-    .and_then(|report| {
-        publish.send(run, p)?;
-        Ok(report)
-    });
-    let report = match restored {
+    // A failed deploy takes back all it made before it returns.
+    let report = match deploy_site(store, name, file, run, &DeployOptions::default(), p) {
         Ok(report) => report,
         Err(e) => {
             p.warning(format!(
                 "Restoring {} failed: {e}. Putting the site back as it was.",
                 file.display()
             ));
-            undo.roll_back(p);
             put_back(store, &site, &aside, run, p);
             return Err(e);
         }

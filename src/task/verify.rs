@@ -389,6 +389,22 @@ pub(crate) fn db_env(options: &PhpArray) -> DbEnv {
     }
 }
 
+/// The drushrc options that hold database settings `env` (the inverse of [`db_env`]).
+pub(crate) fn db_options(env: &DbEnv) -> PhpArray {
+    let mut options = PhpArray::new();
+    for (key, value) in [
+        ("db_type", &env.db_type),
+        ("db_host", &env.db_host),
+        ("db_port", &env.db_port),
+        ("db_passwd", &env.db_passwd),
+        ("db_name", &env.db_name),
+        ("db_user", &env.db_user),
+    ] {
+        options.set(key, Value::str(value));
+    }
+    options
+}
+
 /// What the site's `settings.php` names, with install profile `profile`.
 pub(crate) fn site_settings(site: &Site, profile: &str) -> drupal::SiteSettings {
     drupal::SiteSettings {
