@@ -328,36 +328,31 @@ fn run_drush_style(target: Option<&str>, argv: &[OsString]) -> Option<i32> {
 /// `provision COMMAND --help` for Drush-style commands; `None` for anything else
 /// (clap prints the help of its own commands).
 fn answer_help(argv: &[OsString]) -> Option<i32> {
-    let words: Vec<String> = argv[1..]
-        .iter()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
-    let asks_help = |w: &String| w == "--help" || w == "-h";
-    let command = words.iter().find(|w| !w.starts_with('-'));
-    match command.map(String::as_str) {
-        None if words.is_empty() || words.iter().any(asks_help) => print_list(),
-        Some("help") => {
-            let rest: Vec<&String> = words
-                .iter()
-                .filter(|w| !w.starts_with('-'))
-                .skip(1)
-                .collect();
-            match rest.first() {
-                None => print_list(),
-                Some(name) => Some(print_command_help(name)),
-            }
+    let asks_help = argv[1..].iter().any(|w| w == "--help" || w == "-h");
+    let Some(pos) = crate::drush::argv::command_position(argv) else {
+        return (argv.len() == 1 || asks_help).then(print_list);
+    };
+    let command = argv[pos].to_string_lossy();
+    if command == "help" {
+        let rest: Vec<OsString> = std::iter::once(argv[0].clone())
+            .chain(argv[pos + 1..].iter().cloned())
+            .collect();
+        return match crate::drush::argv::command_position(&rest) {
+            None => Some(print_list()),
+            Some(i) => Some(print_command_help(&rest[i].to_string_lossy())),
+        };
+    }
+    match find(&command) {
+        Some(spec) if asks_help && !matches!(spec.run, Runner::Clap) => {
+            Some(print_command_help(&command))
         }
-        Some(name) if words.iter().any(asks_help) => match find(name) {
-            Some(spec) if !matches!(spec.run, Runner::Clap) => Some(print_command_help(name)),
-            _ => None,
-        },
         _ => None,
     }
 }
 
-fn print_list() -> Option<i32> {
+fn print_list() -> i32 {
     print!("{}", help::command_list(COMMANDS));
-    Some(0)
+    0
 }
 
 /// Prints the help of command `name`; clap prints its own commands' help.

@@ -80,9 +80,7 @@ impl Backend {
         out.extend_from_slice(b"<<<DRUSH_BACKEND_OUTPUT_END");
         out
     }
-}
 
-impl Backend {
     /// Ends a backend-mode command: writes [`Backend::final_block`] to stdout.
     pub fn finish(&self, self_record: &PhpArray, context: &PhpArray) {
         let mut out = std::io::stdout().lock();
