@@ -433,10 +433,9 @@ fn build_site(init: &mut Init) -> Result<(), ContextError> {
 /// is an SSL web server, whose `init_site()` adds the SSL keys.
 fn site_needs_ssl(init: &Init, web: &PhpArray) -> Result<bool, ContextError> {
     let members: &[&str] = match prop_text(web, "http_service_type").as_str() {
-        "apache_ssl" | "nginx_ssl" | "https_apache" | "https_nginx" => return Ok(true),
         "cluster" => &["cluster_web_servers"],
         "pack" => &["master_web_servers", "slave_web_servers"],
-        _ => return Ok(false),
+        other => return Ok(HTTP_TYPES.contains(&other) && http_flavour(other).1),
     };
     for list in members {
         let Some(Value::Array(servers)) = web.get_str(list) else {

@@ -3,6 +3,7 @@
 //! the service layer takes them.
 
 use super::{Result, TaskError};
+use crate::context::build::http_flavour;
 use crate::context::mysql::parse_master_db;
 pub use crate::context::view::{load_platform, load_server, load_site, Platform, Server, Site};
 use crate::remote::SshOptions;
@@ -99,17 +100,17 @@ pub trait ServerServices {
 impl ServerServices for Server {
     fn http(&self, run: &RunOptions) -> Result<Option<HttpServer>> {
         let ty = self.text("http_service_type");
-        let (app, ssl) = match ty.as_str() {
-            "" => return Ok(None),
-            "nginx" => (HttpApp::Nginx, false),
-            "nginx_ssl" | "https_nginx" => (HttpApp::Nginx, true),
-            "apache" => (HttpApp::Apache, false),
-            "apache_ssl" | "https_apache" => (HttpApp::Apache, true),
-            other => {
+        if ty.is_empty() {
+            return Ok(None);
+        }
+        let (app, ssl) = match http_flavour(&ty) {
+            ("nginx", ssl) => (HttpApp::Nginx, ssl),
+            ("apache", ssl) => (HttpApp::Apache, ssl),
+            _ => {
                 return Err(TaskError::Refused(
                     "PROVISION_UNSUPPORTED_SERVICE",
                     format!(
-                        "{}: http service type '{other}' is not a web server type (apache, nginx, their _ssl variants, cluster, pack).",
+                        "{}: http service type '{ty}' is not a web server type (apache, nginx, their _ssl variants, cluster, pack).",
                         self.name
                     ),
                 ))
